@@ -1,0 +1,321 @@
+"""Seed files -> raw Arrow record batches (one row per file, always).
+
+Reading and parsing is the only per-file Python work in a build, so it is kept to this: decode,
+split the front matter with python-frontmatter, load the YAML without typing it, and pick the
+known keys into flat columns. Everything a file can get wrong becomes an `error_kind` on its row,
+never an exception out of this module: the ledger (`core.seed_files`) must account for every file.
+
+Error kinds (the documented set; see README "What happens to a bad file"):
+
+    unreadable                 the file could not be read (permissions, vanished mid-build)
+    outside_root               a symbolic link pointing outside the seeds root (not followed)
+    too_large                  over `Limits.max_file_bytes`
+    binary                     contains NUL bytes
+    encoding                   not valid UTF-8
+    no_front_matter            does not start with a `---` line
+    unterminated_front_matter  no closing `---` line
+    yaml_error                 the front matter is not valid YAML
+    not_a_mapping              the front matter is a list or a scalar, not `key: value` pairs
+    invalid_field              a known field has the wrong shape (e.g. a list for `title`)
+    missing_field              (set in SQL) no title, or no webUrl/originalUrl
+    invalid_url                (set in SQL) the URL is not http(s)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import pyarrow as pa
+import yaml
+
+from pipeline.schemas import PARSED_SEEDS
+
+# Scalars stay strings exactly as written: YAML 1.1 typing would turn a topic `No` into False and
+# `10:00` into 600. Known fields are typed explicitly later, in SQL.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+KNOWN_KEYS = frozenset(
+    {
+        "title",
+        "excerpt",
+        "publishedDateTime",
+        "webUrl",
+        "originalUrl",
+        "type",
+        "category",
+        "quality",
+        "heat",
+        "published",
+        "provider",
+        "topics",
+        "images",
+        "related",
+        "secured",
+    }
+)
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits; a file over one is quarantined with the limit named."""
+
+    max_file_bytes: int = 5_000_000
+
+
+class SeedError(Exception):
+    """A file that cannot become an article; `kind` is one of the documented error kinds."""
+
+    def __init__(self, kind: str, message: str, line: int | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.line = line
+
+
+class SeedFrontMatter(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler, made strict.
+
+    The stock handler answers a missing closing `---` or a non-mapping front matter with empty
+    metadata and no error, which would lose files silently; this one raises instead.
+    """
+
+    def split(self, text: str) -> tuple[str, str]:
+        parts = self.FM_BOUNDARY.split(text, 2)
+        if len(parts) < 3:
+            raise SeedError(
+                "unterminated_front_matter",
+                "the front matter opened with '---' on line 1 is never closed by a '---' line",
+            )
+        return parts[1], parts[2]
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        try:
+            data = yaml.load(fm, Loader=_LOADER)  # noqa: S506 - a base loader constructs no objects
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
+            raise SeedError("yaml_error", f"invalid YAML: {exc.problem or exc}", line) from None
+        except yaml.YAMLError as exc:
+            raise SeedError("yaml_error", f"invalid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            kind = "empty" if data is None else type(data).__name__
+            raise SeedError(
+                "not_a_mapping",
+                f"the front matter is {_describe(kind)}, expected 'key: value' pairs",
+            )
+        return data
+
+
+_HANDLER = SeedFrontMatter()
+
+
+def _describe(kind: str) -> str:
+    return {"list": "a list", "str": "a single scalar", "empty": "empty"}.get(kind, kind)
+
+
+def _text(value: Any, field: str) -> str | None:
+    """A scalar field as text; lists and mappings are an error, not a silent str()."""
+    if value is None or isinstance(value, str):
+        return value
+    raise SeedError("invalid_field", f"'{field}' should be a single value, got a {_shape(value)}")
+
+
+def _shape(value: Any) -> str:
+    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A scalar (or a lone mapping) where a list is expected is a one-item list."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _provider(value: Any, field: str) -> tuple[str | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, str):  # `provider: Nature`
+        return value, None
+    if isinstance(value, dict):
+        return _text(value.get("name"), f"{field}.name"), _text(value.get("domain"), f"{field}.domain")
+    raise SeedError("invalid_field", f"'{field}' should be a mapping with name and domain, got a list")
+
+
+def _topics(value: Any) -> list[str]:
+    topics = []
+    for item in _as_list(value):
+        if not isinstance(item, str):
+            raise SeedError("invalid_field", f"'topics' items should be text, got a {_shape(item)}")
+        topics.append(item)
+    return topics
+
+
+def _images(value: Any, field: str = "images") -> list[dict[str, str | None]]:
+    images = []
+    for item in _as_list(value):
+        if isinstance(item, str):  # a bare URL
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise SeedError("invalid_field", f"'{field}' items should be mappings, got a {_shape(item)}")
+        images.append(
+            {
+                "url": _text(item.get("url"), f"{field}.url"),
+                "width": _text(item.get("width"), f"{field}.width"),
+                "height": _text(item.get("height"), f"{field}.height"),
+                "title": _text(item.get("title"), f"{field}.title"),
+            }
+        )
+    return images
+
+
+def _related(value: Any) -> list[dict[str, str | None]]:
+    related = []
+    for item in _as_list(value):
+        if not isinstance(item, dict):
+            raise SeedError("invalid_field", f"'related' items should be mappings, got a {_shape(item)}")
+        name, domain = _provider(item.get("provider"), "related.provider")
+        related.append(
+            {
+                "title": _text(item.get("title"), "related.title"),
+                "excerpt": _text(item.get("excerpt"), "related.excerpt"),
+                "published": _text(item.get("publishedDateTime"), "related.publishedDateTime"),
+                "web_url": _text(item.get("webUrl") or item.get("originalUrl"), "related.webUrl"),
+                "type": _text(item.get("type"), "related.type"),
+                "provider_name": name,
+                "provider_domain": domain,
+                "quality": _text(item.get("quality"), "related.quality"),
+            }
+        )
+    return related
+
+
+def front_matter_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    """The raw columns of one parsed front matter (see `PARSED_SEEDS`)."""
+    provider_name, provider_domain = _provider(meta.get("provider"), "provider")
+    extra = {str(k): v for k, v in meta.items() if k not in KNOWN_KEYS}
+    return {
+        "title": _text(meta.get("title"), "title"),
+        "excerpt": _text(meta.get("excerpt"), "excerpt"),
+        "published": _text(meta.get("publishedDateTime"), "publishedDateTime"),
+        "web_url": _text(meta.get("webUrl"), "webUrl"),
+        "original_url": _text(meta.get("originalUrl"), "originalUrl"),
+        "type": _text(meta.get("type"), "type"),
+        "category": _text(meta.get("category"), "category"),
+        "quality": _text(meta.get("quality"), "quality"),
+        "heat": _text(meta.get("heat"), "heat"),
+        "is_published": _text(meta.get("published"), "published"),
+        "provider_name": provider_name,
+        "provider_domain": provider_domain,
+        "secured": _text(meta.get("secured"), "secured"),
+        "topics": _topics(meta.get("topics")),
+        "images": _images(meta.get("images")),
+        "related": _related(meta.get("related")),
+        "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
+    }
+
+
+def parse_text(data: bytes) -> dict[str, Any]:
+    """Decode and parse one file's bytes into raw columns; raises SeedError."""
+    if b"\x00" in data:
+        raise SeedError("binary", "the file contains NUL bytes: it looks binary, not a text seed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SeedError(
+            "encoding",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save the file as UTF-8",
+            line,
+        ) from None
+    if text.startswith(BOM):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _HANDLER.detect(text):
+        raise SeedError("no_front_matter", "the file does not start with a '---' front matter line", 1)
+    meta, body = frontmatter.parse(text, handler=_HANDLER)
+    row = front_matter_fields(meta)
+    row["body_chars"] = len(body)
+    return row
+
+
+def _empty_row(source_path: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(PARSED_SEEDS.names)
+    row["source_path"] = source_path
+    return row
+
+
+def parse_file(root: Path, rel: str, limits: Limits = Limits()) -> dict[str, Any]:
+    """One row of `PARSED_SEEDS` for the file at `root/rel`, whatever it holds."""
+    row = _empty_row(rel)
+    path = root / rel
+    try:
+        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+            raise SeedError("outside_root", f"a symbolic link to {os.readlink(path)}, outside the seeds root")
+        stat = path.stat()
+        row["size_bytes"] = stat.st_size
+        row["modified_at"] = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+        if stat.st_size > limits.max_file_bytes:
+            raise SeedError(
+                "too_large",
+                f"{stat.st_size} bytes is over the limit of {limits.max_file_bytes} bytes (max_file_bytes)",
+            )
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SeedError("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+        row["content_sha256"] = hashlib.sha256(data).hexdigest()
+        row.update(parse_text(data))
+    except SeedError as exc:
+        row["error_kind"], row["error_message"], row["error_line"] = exc.kind, exc.message, exc.line
+    except OSError as exc:
+        row["error_kind"], row["error_message"] = "unreadable", f"cannot read the file: {exc.strerror or exc}"
+    return row
+
+
+def discover(root: Path) -> list[str]:
+    """Every file below `root`, as sorted POSIX paths relative to it.
+
+    Hidden directories (`.git`, `.seedhouse`, editor caches) are not descended into; hidden files
+    are seeds like any other. Symbolic links to directories are not followed.
+    """
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        base = Path(dirpath).relative_to(root)
+        found.extend((base / name).as_posix() for name in filenames)
+    found.sort()
+    return found
+
+
+def parse_batches(
+    root: Path,
+    paths: Iterable[str],
+    *,
+    limits: Limits = Limits(),
+    batch_size: int = 2048,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of `PARSED_SEEDS`, one row per path, in the order given."""
+    rows: list[dict[str, Any]] = []
+    for rel in paths:
+        rows.append(parse_file(root, rel, limits))
+        if len(rows) >= batch_size:
+            yield pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
+            if on_progress:
+                on_progress(len(rows))
+            rows = []
+    if rows:
+        yield pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
+        if on_progress:
+            on_progress(len(rows))

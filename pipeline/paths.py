@@ -1,0 +1,16 @@
+"""Where the project's own files live.
+
+seedhouse runs from a checkout, the way a dbt project does: the SQL models (`warehouse/`) and the
+expectation suites (`expectations/`) are files an analyst edits in place, so they are read from the
+project root rather than packaged into the wheel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "warehouse"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+DEFAULT_SEEDS_ROOT = PROJECT_ROOT / "seeds"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "seedhouse.duckdb"

@@ -1,0 +1,83 @@
+"""Arrow schemas of the staging data: the one place that says what parsing hands to DuckDB.
+
+Parsing turns every seed file into exactly one row of `PARSED_SEEDS`. Values stay *raw* here
+(strings as written in the YAML); typing, date parsing and URL canonicalisation happen later over
+whole batches in DuckDB (see `warehouse/core/*.sql`), which is both faster and easier to audit.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+IMAGE = pa.struct(
+    [
+        ("url", pa.string()),
+        ("width", pa.string()),
+        ("height", pa.string()),
+        ("title", pa.string()),
+    ]
+)
+
+RELATED = pa.struct(
+    [
+        ("title", pa.string()),
+        ("excerpt", pa.string()),
+        ("published", pa.string()),
+        ("web_url", pa.string()),
+        ("type", pa.string()),
+        ("provider_name", pa.string()),
+        ("provider_domain", pa.string()),
+        ("quality", pa.string()),
+    ]
+)
+
+PARSED_SEEDS = pa.schema(
+    [
+        # the file itself: always set, whatever its content
+        ("source_path", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("modified_at", pa.timestamp("us", tz="UTC")),
+        ("content_sha256", pa.string()),
+        # set when the file could not be parsed; the ledger quarantines it with this reason
+        ("error_kind", pa.string()),
+        ("error_message", pa.string()),
+        ("error_line", pa.int32()),
+        # front matter, raw
+        ("title", pa.string()),
+        ("excerpt", pa.string()),
+        ("published", pa.string()),
+        ("web_url", pa.string()),
+        ("original_url", pa.string()),
+        ("type", pa.string()),
+        ("category", pa.string()),
+        ("quality", pa.string()),
+        ("heat", pa.string()),
+        ("is_published", pa.string()),
+        ("provider_name", pa.string()),
+        ("provider_domain", pa.string()),
+        ("secured", pa.string()),
+        ("topics", pa.list_(pa.string())),
+        ("images", pa.list_(IMAGE)),
+        ("related", pa.list_(RELATED)),
+        ("extra", pa.string()),
+        ("body_chars", pa.int64()),
+    ]
+)
+
+# One row per distinct URL seen anywhere in the seeds, canonicalised once in Python
+# (see pipeline/urls.py) and joined back in SQL.
+URL_MAP = pa.schema(
+    [
+        ("raw_url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("host", pa.string()),
+    ]
+)
+
+# One row per distinct provider key (the declared domain, or the URL's host when none is).
+DOMAIN_MAP = pa.schema(
+    [
+        ("provider_id", pa.string()),
+        ("registered_domain", pa.string()),
+    ]
+)

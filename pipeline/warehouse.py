@@ -1,0 +1,235 @@
+"""DuckDB I/O and the write-audit-publish file dance.
+
+Every build writes a *new* DuckDB file under `<warehouse dir>/.seedhouse/builds/<run id>.duckdb`;
+only when every blocking check has passed is it moved over the published file with one atomic
+`os.replace`. Analysts therefore only ever open a complete, checked warehouse, and a reader that
+holds the old file open keeps its snapshot until it reconnects.
+
+A build holds an exclusive lock (`.seedhouse/build.lock`) for its whole run: a second build
+against the same warehouse fails at once instead of racing, and the operating system releases
+the lock when a build dies, so the next build can clean up what a killed one left behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.catalog import Table
+from pipeline.paths import SQL_DIR
+
+# Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.5 and older
+# (older CLIs, DBeaver drivers); v1.4.0 storage opens in both. Override with `storage_version`.
+DEFAULT_STORAGE_VERSION = "v1.4.0"
+
+_IDENTIFIER_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class BuildLockedError(RuntimeError):
+    """Another build holds the lock for this warehouse."""
+
+
+def quote_ident(name: str) -> str:
+    """`core.articles` -> `"core"."articles"`: the one way dynamic identifiers enter SQL."""
+    parts = name.split(".")
+    for part in parts:
+        if not _IDENTIFIER_PART.fullmatch(part):
+            raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return ".".join(f'"{part}"' for part in parts)
+
+
+def quote_literal(text: str) -> str:
+    """A SQL string literal, for the DDL (COMMENT ON) where DuckDB takes no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _setup(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("set TimeZone = 'UTC'")
+    con.execute((SQL_DIR / "macros.sql").read_text())
+    return con
+
+
+def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAULT_STORAGE_VERSION):
+    """A connection with the UTC time zone and the typing macros of `warehouse/macros.sql`."""
+    config = {} if read_only else {"storage_compatibility_version": storage_version}
+    return _setup(duckdb.connect(str(path), read_only=read_only, config=config))
+
+
+def create_schemas(con: duckdb.DuckDBPyConnection, *schemas: str) -> None:
+    for schema in schemas:
+        con.execute(f"create schema if not exists {quote_ident(schema)}")
+
+
+def load_arrow(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pa.RecordBatchReader) -> int:
+    """(Re)create table `name` from Arrow data; a RecordBatchReader is streamed, not held in memory."""
+    con.register("_seedhouse_arrow", data)
+    try:
+        con.execute(f"create or replace table {quote_ident(name)} as select * from _seedhouse_arrow")
+    finally:
+        con.unregister("_seedhouse_arrow")
+    return row_count(con, name)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    return con.execute(f"select count(*) from {quote_ident(name)}").fetchone()[0]
+
+
+def model_sql(table: Table) -> str:
+    return (SQL_DIR / table.schema / f"{table.short_name}.sql").read_text()
+
+
+def referenced_tables(sql: str) -> list[str]:
+    """The tables a query reads (`core.x`, `staging.y`, `analytics.z`, `quality.w`), in order."""
+    code = re.sub(r"--[^\n]*", "", sql)  # a table named in a comment is not read
+    found = re.findall(r"\b(staging|core|analytics|quality)\.([a-z_][a-z0-9_]*)\b", code)
+    return list(dict.fromkeys(f"{schema}.{name}" for schema, name in found))
+
+
+def model_dependencies(table: Table) -> list[str]:
+    """The tables a model's SQL reads, itself excluded."""
+    return [name for name in referenced_tables(model_sql(table)) if name != table.name]
+
+
+def build_model(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+    """Create `table` from its SQL file, document it with COMMENT ON, and return its row count."""
+    create_schemas(con, table.schema)
+    con.execute(f"create or replace table {quote_ident(table.name)} as\n{model_sql(table)}")
+    comment(con, table)
+    return row_count(con, table.name)
+
+
+def comment(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    name = quote_ident(table.name)
+    con.execute(f"comment on table {name} is {quote_literal(table.description)}")
+    for column, text in table.columns.items():
+        con.execute(f"comment on column {name}.{quote_ident(column)} is {quote_literal(text)}")
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+    schema, table = name.split(".", 1)
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where schema_name = ? and table_name = ? order by column_index",
+        [schema, table],
+    ).fetchall()
+
+
+class Warehouse:
+    """The published warehouse file and the build files that may replace it."""
+
+    def __init__(self, published: Path | str, storage_version: str = DEFAULT_STORAGE_VERSION):
+        self.published = Path(published).resolve()
+        self.storage_version = storage_version
+        self.state_dir = self.published.parent / ".seedhouse"
+        self.builds_dir = self.state_dir / "builds"
+        self._lock_fd: int | None = None
+
+    def build_path(self, run_id: str) -> Path:
+        return self.builds_dir / f"{run_id}.duckdb"
+
+    def staging_path(self, run_id: str) -> Path:
+        """Raw parsed seeds live in a file of their own, attached as `staging`, so the published
+        warehouse carries only the tables analysts use."""
+        return self.builds_dir / f"{run_id}.staging.duckdb"
+
+
+    # -- locking -------------------------------------------------------------------------------
+    def acquire_lock(self, run_id: str) -> None:
+        """Take the build lock or fail at once; then remove what dead builds left behind.
+        Idempotent: every writing step of a run calls it."""
+        if self._lock_fd is not None:
+            return
+        self.builds_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.state_dir / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise BuildLockedError(
+                f"another seedhouse build is running against {self.published} "
+                f"(lock {self.state_dir / 'build.lock'}); wait for it to finish"
+            ) from None
+        self._lock_fd = fd
+        self.remove_stale_builds(keep_run_id=run_id)
+
+    def release_lock(self) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def remove_stale_builds(self, keep_run_id: str) -> list[Path]:
+        """Delete build files of other runs (called with the lock held: none of them is running)."""
+        removed = []
+        for path in sorted(self.builds_dir.glob("*.duckdb*")):
+            if not path.name.startswith(keep_run_id + "."):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        return removed
+
+    # -- build files ---------------------------------------------------------------------------
+    @contextmanager
+    def new_build(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to a fresh, empty build file for this run."""
+        self.acquire_lock(run_id)
+        path, staging = self.build_path(run_id), self.staging_path(run_id)
+        for leftover in (path, staging):
+            leftover.unlink(missing_ok=True)
+            leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
+        con = connect(path, storage_version=self.storage_version)
+        try:
+            con.execute(f"attach {quote_literal(str(staging))} as staging")
+            create_schemas(con, "core", "analytics", "quality")
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def open_build(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to this run's build file; a run that did not ingest (e.g. a refresh of the
+        marts only) starts from a copy of the published warehouse."""
+        self.acquire_lock(run_id)
+        path = self.build_path(run_id)
+        if not path.exists():
+            if not self.published.exists():
+                raise FileNotFoundError(
+                    f"no build in progress for run {run_id} and no published warehouse at "
+                    f"{self.published}: run a full build first (seedhouse build)"
+                )
+            shutil.copyfile(self.published, path)
+        con = connect(path, storage_version=self.storage_version)
+        try:
+            if self.staging_path(run_id).exists():
+                con.execute(f"attach {quote_literal(str(self.staging_path(run_id)))} as staging")
+            yield con
+        finally:
+            con.close()
+
+    def publish(self, run_id: str) -> Path:
+        """Atomically replace the published warehouse with this run's build file."""
+        self.acquire_lock(run_id)
+        path = self.build_path(run_id)
+        if not path.exists():
+            raise FileNotFoundError(f"nothing to publish: {path} does not exist")
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists():  # a connection was not closed cleanly: fold the WAL in first
+            connect(path, storage_version=self.storage_version).close()
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+        self.published.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, self.published)
+        self.staging_path(run_id).unlink(missing_ok=True)
+        dir_fd = os.open(self.published.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return self.published

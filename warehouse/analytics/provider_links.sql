@@ -1,0 +1,28 @@
+-- analytics.provider_links: one row per (provider of an article -> provider of its related
+-- coverage). n_links counts related items; n_stories counts distinct source articles;
+-- median_lag_hours is the related item's publish time minus the article's (positive: the
+-- related outlet published later).
+with links as (
+    select
+        articles.provider_id as source_provider_id,
+        links.provider_id as target_provider_id,
+        links.article_id,
+        date_diff('second', articles.published_at, links.published_at) / 3600.0 as lag_hours
+    from core.related_links as links
+    join core.articles as articles using (article_id)
+    where links.provider_id is not null
+),
+
+final as (
+    select
+        source_provider_id,
+        target_provider_id,
+        count(*) as n_links,
+        count(distinct article_id) as n_stories,
+        round(median(lag_hours), 2) as median_lag_hours
+    from links
+    group by all
+)
+
+select * from final
+order by n_links desc, source_provider_id, target_provider_id

@@ -1,0 +1,21 @@
+-- analytics.topic_stats: one row per topic.
+with tagged as (
+    select topics.topic, articles.*
+    from core.article_topics as topics
+    join core.articles as articles using (article_id)
+),
+
+final as (
+    select
+        topic,
+        count(*) as n_articles,
+        count(distinct provider_id) as n_providers,
+        round(avg(heat), 2) as avg_heat,
+        min(published_at) as first_seen_at,
+        max(published_at) as last_seen_at
+    from tagged
+    group by topic
+)
+
+select * from final
+order by n_articles desc, topic

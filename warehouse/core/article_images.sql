@@ -1,0 +1,30 @@
+-- core.article_images: one row per image of an article, in the order the seed lists them.
+-- An image entry with no url carries nothing to keep and is skipped.
+with articles as (
+    select article_id, source_path from core.articles
+),
+
+items as (
+    select
+        articles.article_id,
+        item.ordinality as position,
+        item.image as image
+    from articles
+    join staging.parsed_seeds as parsed using (source_path),
+        unnest(parsed.images) with ordinality as item(image, ordinality)
+),
+
+final as (
+    select
+        article_id,
+        row_number() over (partition by article_id order by position)::integer as ordinal,
+        raw_text(image.url) as url,
+        parse_int(image.width)::integer as width,
+        parse_int(image.height)::integer as height,
+        raw_text(image.title) as title
+    from items
+    where raw_text(image.url) is not null
+)
+
+select * from final
+order by article_id, ordinal

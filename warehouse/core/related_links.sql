@@ -1,0 +1,50 @@
+-- core.related_links: one row per related item of an article (other outlets' coverage of the
+-- same story), resolved to the related item's own article when it is in the corpus.
+with articles as (
+    select article_id, source_path, canonical_url from core.articles
+),
+
+items as (
+    select
+        articles.article_id,
+        item.ordinality::integer as ordinal,
+        item.related as related
+    from articles
+    join staging.parsed_seeds as parsed using (source_path),
+        unnest(parsed.related) with ordinality as item(related, ordinality)
+),
+
+cleaned as (
+    select
+        article_id,
+        ordinal,
+        raw_text(related.title) as title,
+        raw_text(related.web_url) as web_url,
+        parse_timestamp(related.published) as published_at,
+        related.provider_domain as declared_domain,
+        raw_text(related.provider_name) as provider_name,
+        parse_int(related.quality) as quality,
+        raw_text(related.type) as type
+    from items
+),
+
+final as (
+    select
+        cleaned.article_id,
+        cleaned.ordinal,
+        cleaned.title,
+        cleaned.web_url,
+        urls.canonical_url,
+        cleaned.published_at,
+        provider_key(cleaned.declared_domain, urls.host) as provider_id,
+        cleaned.provider_name,
+        cleaned.quality,
+        cleaned.type,
+        targets.article_id as target_article_id
+    from cleaned
+    left join staging.url_map as urls on urls.raw_url = cleaned.web_url
+    left join articles as targets on targets.canonical_url = urls.canonical_url
+)
+
+select * from final
+order by article_id, ordinal
