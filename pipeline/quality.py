@@ -1,0 +1,285 @@
+"""Great Expectations suites, run against warehouse tables.
+
+One suite per table lives in `expectations/<schema>.<table>.json`, in GE 1.x's own suite JSON:
+GE tooling can read and edit it. Each expectation's `severity` is GE's own field: `critical`
+expectations block publishing, `warning` ones are reported only. Two seedhouse conventions ride in
+the suite's `meta`:
+
+- `primary_key`: the columns that name a row; failing rows are reported by these ids.
+- `parameters`: name -> SQL. Each query runs against the warehouse before validation and fills GE's
+  `{"$PARAMETER": name}` placeholders: one value gives a scalar (a row count), several rows give a
+  list (the ids a foreign key must be in).
+
+GE validates a pandas frame of only the columns the suite names (not the wide text columns), so
+memory stays proportional to what is checked. GE itself is imported lazily: it costs seconds.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.paths import EXPECTATIONS_DIR
+from pipeline.warehouse import quote_ident, referenced_tables
+
+CRITICAL = "critical"
+WARNING = "warning"
+SAMPLE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one expectation on one table."""
+
+    table: str
+    check_name: str
+    expectation_type: str
+    severity: str
+    success: bool
+    meaning: str
+    unexpected_count: int | None = None
+    observed_value: Any = None
+    sample: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def blocks(self) -> bool:
+        return not self.success and self.severity == CRITICAL
+
+    def describe(self) -> str:
+        """One line for people: what failed, how badly, what it means, which rows."""
+        found = (
+            f"{self.unexpected_count} unexpected"
+            if self.unexpected_count is not None
+            else f"observed {self.observed_value}"
+        )
+        text = f"{self.table} {self.check_name} ({self.severity}): {found}. {self.meaning}"
+        if self.sample:
+            text += f" Sample: {json.dumps(self.sample, default=str, ensure_ascii=False)[:300]}"
+        if self.error:
+            text += f" Error: {self.error}"
+        return text
+
+
+def suite_path(table: str, directory: Path = EXPECTATIONS_DIR) -> Path:
+    return directory / f"{table}.json"
+
+
+@lru_cache(maxsize=None)
+def _read_suite(path: Path, mtime: float) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def load_suite(table: str, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
+    path = suite_path(table, directory)
+    return _read_suite(path, path.stat().st_mtime)
+
+
+def check_name(expectation: dict[str, Any]) -> str:
+    """A readable, stable name: `expect_column_values_to_be_unique(article_id)` -> `unique__article_id`."""
+    kwargs = expectation.get("kwargs", {})
+    short = re.sub(r"^(column_values_|column_|table_)", "", expectation["type"].removeprefix("expect_"))
+    short = re.sub(r"(^|_)(to_be|to|be)_", r"\1", short)
+    columns = kwargs.get("column_list") or [
+        kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs
+    ]
+    return "__".join([short, *columns])
+
+
+def expectations(suite: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(check name, expectation) pairs; names are made unique within the suite."""
+    named, seen = [], {}
+    for expectation in suite["expectations"]:
+        name = check_name(expectation)
+        seen[name] = seen.get(name, 0) + 1
+        named.append((name if seen[name] == 1 else f"{name}_{seen[name]}", expectation))
+    return named
+
+
+def meaning(expectation: dict[str, Any]) -> str:
+    """What a failure means for an analyst (the expectation's `meta.meaning`)."""
+    return expectation.get("meta", {}).get("meaning", "")
+
+
+def _columns(suite: dict[str, Any]) -> list[str]:
+    wanted = list(suite.get("meta", {}).get("primary_key", []))
+    for expectation in suite["expectations"]:
+        kwargs = expectation.get("kwargs", {})
+        for key in ("column", "column_A", "column_B"):
+            if key in kwargs:
+                wanted.append(kwargs[key])
+        wanted.extend(kwargs.get("column_list", []))
+    return list(dict.fromkeys(wanted))
+
+
+def parameter_tables(suite: dict[str, Any]) -> list[str]:
+    """The tables the suite's parameter queries read."""
+    sql = "\n".join(suite.get("meta", {}).get("parameters", {}).values())
+    return referenced_tables(sql)
+
+
+def _parameters(con: duckdb.DuckDBPyConnection, suite: dict[str, Any]) -> dict[str, Any]:
+    values = {}
+    for name, sql in suite.get("meta", {}).get("parameters", {}).items():
+        rows = [row[0] for row in con.execute(sql).fetchall()]
+        # `select distinct ...` names a set (possibly of one); anything else is a single value
+        is_set = sql.lstrip().lower().startswith("select distinct")
+        values[name] = rows if is_set else (rows[0] if rows else None)
+    return values
+
+
+@lru_cache(maxsize=1)
+def _context():
+    """One ephemeral GE context per process: creating one costs more than a small validation."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_or_update_pandas("seedhouse")
+        .add_dataframe_asset("table")
+        .add_batch_definition_whole_dataframe("whole table")
+    )
+    return context, batch_definition
+
+
+CHECK_NAME_META = "seedhouse_check"
+
+
+def ge_suite(suite: dict[str, Any]):
+    """The suite as a GE object, each expectation tagged with its check name: GE does not return
+    results in the suite's order, so results are matched by this tag."""
+    import great_expectations as gx
+
+    tagged = [
+        {**expectation, "meta": {**expectation.get("meta", {}), CHECK_NAME_META: name}}
+        for name, expectation in expectations(suite)
+    ]
+    return gx.ExpectationSuite(name=suite["name"], expectations=tagged, meta=suite.get("meta", {}))
+
+
+def table_frame(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]):
+    select = ", ".join(quote_ident(column) for column in columns) or "*"
+    return con.execute(f"select {select} from {quote_ident(table)}").df()
+
+
+def _sample(result: dict[str, Any], primary_key: list[str]) -> list[Any]:
+    if primary_key and result.get("partial_unexpected_index_list"):
+        rows = result["partial_unexpected_index_list"][:SAMPLE_SIZE]
+        return [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return [_plain(v) for v in result.get("partial_unexpected_list", [])[:SAMPLE_SIZE]]
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars and NaN as plain JSON-able Python values."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def validate(con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR) -> list[Outcome]:
+    """Run `table`'s suite against the warehouse behind `con`; one Outcome per expectation."""
+    return validate_with_result(con, table, directory)[0]
+
+
+def validate_with_result(
+    con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR
+) -> tuple[list[Outcome], Any]:
+    """As `validate`, also returning GE's own validation result (for Data Docs)."""
+    suite = load_suite(table, directory)
+    named = expectations(suite)
+    primary_key = list(suite.get("meta", {}).get("primary_key", []))
+    frame = table_frame(con, table, _columns(suite))
+    context, batch_definition = _context()
+    gx_suite = context.suites.add_or_update(ge_suite(suite))
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    if primary_key:
+        result_format["unexpected_index_column_names"] = primary_key
+    results = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+        gx_suite, expectation_parameters=_parameters(con, suite), result_format=result_format
+    )
+    outcomes = []
+    by_name = {result.expectation_config.meta[CHECK_NAME_META]: result for result in results.results}
+    for name, expectation in named:
+        result = by_name[name]
+        info = result.exception_info or {}
+        outcomes.append(
+            Outcome(
+                table=table,
+                check_name=name,
+                expectation_type=expectation["type"],
+                severity=expectation.get("severity", CRITICAL),
+                success=bool(result.success),
+                meaning=meaning(expectation),
+                unexpected_count=result.result.get("unexpected_count"),
+                observed_value=_plain(result.result.get("observed_value")),
+                sample=_sample(result.result, primary_key),
+                error=info.get("exception_message") if info.get("raised_exception") else None,
+            )
+        )
+    return outcomes, results
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
+class DataDocs:
+    """GE Data Docs (static HTML) for validation results, in a file context under `root`.
+
+    GE renders unexpected values into the HTML unescaped, and seed text is other people's data
+    (a title may hold `<script>`): values are HTML-escaped before the results are stored.
+    """
+
+    def __init__(self, root: Path):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.context = gx.get_context(mode="file", project_root_dir=str(root))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+
+    def add(self, table: str, result: Any, run_name: str) -> None:
+        from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        self.context.suites.add_or_update(ge_suite(load_suite(table)))
+        for expectation_result in result.results:
+            expectation_result.result = _escaped(expectation_result.result)
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=table),
+            run_id=RunIdentifier(run_name=run_name),
+            batch_identifier=table,
+        )
+        self.context.validation_results_store.set(key, result)
+
+    def build(self) -> Path:
+        """Render the site and return the path of its index.html."""
+        self.context.build_data_docs()
+        url = self.context.get_docs_sites_urls()[0]["site_url"]
+        return Path(url.removeprefix("file://"))
