@@ -1,0 +1,1 @@
+"""Dagster asset and check definitions of seedhouse, one folder per asset group."""

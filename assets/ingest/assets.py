@@ -1,0 +1,62 @@
+"""Ingest: seed files -> staging (raw parsed rows, URL and domain lookups)."""
+
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from assets.tables import PARSED_SEEDS_KEY
+from pipeline import progress
+from pipeline.ingest import ingest
+from pipeline.resources import SeedhouseResource
+
+
+class _LogProgress:
+    """Progress for the Dagster UI's run log: a line every 10% of the files."""
+
+    def __init__(self, context: AssetExecutionContext):
+        self.context, self.total, self.done, self.next_report = context, 0, 0, 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.context.log.info(f"found {total} seed files")
+
+    def advance(self, done: int) -> None:
+        self.done += done
+        if self.done >= self.next_report:
+            self.context.log.info(f"parsed {self.done} of {self.total} files")
+            self.next_report = self.done + max(1, self.total // 10)
+
+
+@asset(
+    key=PARSED_SEEDS_KEY,
+    group_name="ingest",
+    kinds={"python", "duckdb"},
+    metadata={"dagster/table_name": "staging.parsed_seeds"},
+)
+def parsed_seeds(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
+    """Every file under the seeds root, read and parsed into one raw row each.
+
+    This is a fresh build's first step: it creates the run's new DuckDB file. Files that cannot be
+    parsed keep their row here with the reason (`error_kind`); nothing is dropped. Raw values
+    stay as written; typing happens in the `core` tables.
+    """
+    reporter = progress.current() or _LogProgress(context)
+    root = seedhouse.seeds_path
+    with seedhouse.warehouse.new_build(context.run_id) as con:
+        summary = ingest(
+            con,
+            root,
+            run_id=context.run_id,
+            limits=seedhouse.limits,
+            on_start=reporter.start,
+            on_progress=reporter.advance,
+        )
+    return MaterializeResult(
+        metadata={
+            "dagster/row_count": summary.files_found,
+            "seeds_root": MetadataValue.path(str(root)),
+            "files_found": summary.files_found,
+            "parse_errors": MetadataValue.json(summary.parse_errors),
+            "distinct_urls": summary.distinct_urls,
+            "distinct_providers": summary.distinct_providers,
+        }
+    )

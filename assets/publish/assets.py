@@ -1,0 +1,32 @@
+"""Publish: the last step of write-audit-publish."""
+
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from pipeline.catalog import TABLES
+from pipeline.resources import SeedhouseResource
+from pipeline.warehouse import connect, row_count
+
+
+@asset(
+    key=AssetKey(["published_warehouse"]),
+    group_name="publish",
+    deps=[AssetKey([t.schema, t.short_name]) for t in TABLES],
+    kinds={"duckdb"},
+)
+def published_warehouse(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
+    """The DuckDB file analysts open, replaced atomically by this run's build.
+
+    Runs only when every blocking (critical) expectation on every table has passed; otherwise the
+    previous file stays exactly as it was. Readers with the old file open keep their snapshot.
+    """
+    path = seedhouse.warehouse.publish(context.run_id)
+    with connect(path, read_only=True) as con:
+        counts = {t.name: row_count(con, t.name) for t in TABLES}
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(path)),
+            "size_bytes": path.stat().st_size,
+            "row_counts": MetadataValue.json(counts),
+        }
+    )

@@ -1,0 +1,86 @@
+"""Data-quality checks: every expectation of every table's suite, as a Dagster asset check.
+
+One `multi_asset_check` per table validates its whole suite once with Great Expectations and
+reports each expectation as its own check, so the UI shows which expectation failed, how many
+rows broke it and a sample of them. `critical` expectations are blocking: when one fails, nothing
+downstream runs and the build is not published.
+"""
+
+
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetChecksDefinition,
+    AssetKey,
+    MetadataValue,
+    multi_asset_check,
+)
+
+from pipeline import quality
+from pipeline.catalog import TABLES, Table
+from pipeline.resources import SeedhouseResource
+
+
+def _spec(table: Table, name: str, expectation: dict, reads: list[AssetKey]) -> AssetCheckSpec:
+    severity = expectation.get("severity", quality.CRITICAL)
+    return AssetCheckSpec(
+        name=name,
+        asset=AssetKey([table.schema, table.short_name]),
+        additional_deps=reads,
+        blocking=severity == quality.CRITICAL,
+        description=f"[{severity}] {expectation['type']}: {quality.meaning(expectation)}",
+        metadata={"severity": severity, "expectation_type": expectation["type"]},
+    )
+
+
+def result(outcome: quality.Outcome, asset_key: AssetKey) -> AssetCheckResult:
+    metadata = {
+        "expectation_type": outcome.expectation_type,
+        "severity": outcome.severity,
+        "meaning": outcome.meaning,
+        "unexpected_count": outcome.unexpected_count if outcome.unexpected_count is not None else -1,
+        "sample": MetadataValue.json(outcome.sample),
+    }
+    if outcome.observed_value is not None:
+        metadata["observed_value"] = str(outcome.observed_value)
+    if outcome.error:
+        metadata["error"] = outcome.error
+    return AssetCheckResult(
+        asset_key=asset_key,
+        check_name=outcome.check_name,
+        passed=outcome.success,
+        severity=AssetCheckSeverity.ERROR if outcome.severity == quality.CRITICAL else AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
+
+
+def table_checks(table: Table) -> AssetChecksDefinition:
+    suite = quality.load_suite(table.name)
+    asset_key = AssetKey([table.schema, table.short_name])
+    # a check that compares against other tables (foreign keys, row counts) runs after them
+    reads = [
+        AssetKey(name.split("."))
+        for name in quality.parameter_tables(suite)
+        if name.split(".")[0] in ("core", "analytics") and name != table.name
+    ]
+    specs = [_spec(table, name, expectation, reads) for name, expectation in quality.expectations(suite)]
+
+    @multi_asset_check(
+        specs=specs,
+        name=f"{table.schema}_{table.short_name}_expectations",
+        description=f"Great Expectations suite expectations/{table.name}.json",
+    )
+    def _checks(context: AssetCheckExecutionContext, seedhouse: SeedhouseResource) -> Iterator[AssetCheckResult]:
+        with seedhouse.warehouse.open_build(context.run.run_id) as con:
+            outcomes = quality.validate(con, table.name)
+        for outcome in outcomes:
+            yield result(outcome, asset_key)
+
+    return _checks
+
+
+quality_checks = [table_checks(table) for table in TABLES]

@@ -1,0 +1,73 @@
+"""One Dagster asset per warehouse table, made from its SQL file and its catalog entry.
+
+Asset keys name what they write (`["core", "articles"]` writes `core.articles`), and an asset's
+upstream dependencies are read from the tables its SQL names, so the graph cannot drift from the SQL.
+"""
+
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+)
+
+from pipeline.catalog import Table
+from pipeline.render import preview
+from pipeline.resources import SeedhouseResource
+from pipeline.warehouse import build_model, model_dependencies, table_columns
+
+PARSED_SEEDS_KEY = AssetKey(["staging", "parsed_seeds"])
+
+
+def upstream_keys(table: Table) -> list[AssetKey]:
+    keys = []
+    for name in model_dependencies(table):
+        # staging.url_map and staging.domain_map are written by the same ingest step
+        key = PARSED_SEEDS_KEY if name.startswith("staging.") else AssetKey(name.split("."))
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def column_schema(table: Table, types: dict[str, str] | None = None) -> TableSchema:
+    types = types or {}
+    return TableSchema(
+        columns=[
+            TableColumn(name=name, type=types.get(name, "?"), description=text)
+            for name, text in table.columns.items()
+        ]
+    )
+
+
+def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsDefinition:
+    @asset(
+        name=table.short_name,
+        key_prefix=[table.schema],
+        group_name=group_name,
+        deps=upstream_keys(table),
+        description=table.description,
+        kinds={"duckdb", "sql"},
+        metadata={
+            "dagster/table_name": f"seedhouse.{table.name}",
+            "dagster/column_schema": column_schema(table),
+            "sql": MetadataValue.path(f"warehouse/{table.schema}/{table.short_name}.sql"),
+        },
+    )
+    def _table(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
+        with seedhouse.warehouse.open_build(context.run_id) as con:
+            rows = build_model(con, table)
+            types = dict(table_columns(con, table.name))
+            metadata = {
+                "dagster/row_count": rows,
+                "dagster/column_schema": column_schema(table, types),
+            }
+            if with_preview:
+                metadata["preview"] = MetadataValue.md(preview(con, table.name))
+        return MaterializeResult(metadata=metadata)
+
+    return _table

@@ -1,0 +1,111 @@
+"""Run the Dagster asset graph in-process: the same jobs, assets and checks the UI runs.
+
+`seedhouse build` is a thin wrapper over `run_build`; tests call it directly.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.catalog import TABLES
+from pipeline.quality import CRITICAL, Outcome
+from pipeline.warehouse import connect, row_count
+
+
+@dataclass
+class BuildReport:
+    success: bool
+    run_id: str
+    warehouse: Path
+    seconds: float
+    published: bool = False
+    row_counts: dict[str, int] = field(default_factory=dict)
+    ledger: dict[str, int] = field(default_factory=dict)
+    quarantine: dict[str, int] = field(default_factory=dict)
+    failed_checks: list[Outcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def blocking_failures(self) -> list[Outcome]:
+        return [f for f in self.failed_checks if f.blocks]
+
+
+def _instance():
+    from dagster import DagsterInstance
+
+    # With DAGSTER_HOME set, CLI runs are recorded where `dagster dev` shows them.
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def _root_cause(error: Any) -> str:
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[-1] if error.message else error.cls_name
+
+
+def run_build(
+    seeds_root: Path | str,
+    warehouse_path: Path | str,
+    *,
+    job_name: str = "build_warehouse",
+    resource_config: dict[str, Any] | None = None,
+) -> BuildReport:
+    """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from pipeline.definitions import defs
+
+    started = time.perf_counter()
+    config = {"seeds_root": str(seeds_root), "warehouse_path": str(warehouse_path), **(resource_config or {})}
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        run_config={
+            "resources": {"seedhouse": {"config": config}},
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+        },
+        instance=_instance(),
+        raise_on_error=False,
+    )
+    report = BuildReport(
+        success=result.success,
+        run_id=result.run_id,
+        warehouse=Path(warehouse_path).resolve(),
+        seconds=time.perf_counter() - started,
+    )
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            meta = {k: v.value for k, v in evaluation.metadata.items()}
+            unexpected = meta.get("unexpected_count", -1)
+            report.failed_checks.append(
+                Outcome(
+                    table=".".join(evaluation.asset_key.path),
+                    check_name=evaluation.check_name,
+                    expectation_type=meta.get("expectation_type", ""),
+                    severity=meta.get("severity", CRITICAL),
+                    success=False,
+                    meaning=meta.get("meaning", ""),
+                    unexpected_count=None if unexpected == -1 else unexpected,
+                    observed_value=meta.get("observed_value"),
+                    sample=meta.get("sample") or [],
+                    error=meta.get("error"),
+                )
+            )
+    for event in result.all_events:
+        if event.is_step_failure:
+            report.errors.append(f"{event.step_key}: {_root_cause(event.step_failure_data.error)}")
+    report.published = any(
+        event.is_step_success and event.step_key == "published_warehouse" for event in result.all_events
+    )
+    if report.published:
+        with connect(report.warehouse, read_only=True) as con:
+            report.row_counts = {t.name: row_count(con, t.name) for t in TABLES}
+            report.ledger = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
+            report.quarantine = dict(
+                con.execute(
+                    "select error_kind, count(*) from core.seed_files where status = 'quarantined' "
+                    "group by 1 order by 2 desc, 1"
+                ).fetchall()
+            )
+    return report

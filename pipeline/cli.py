@@ -1,0 +1,186 @@
+"""The `seedhouse` command line: thin wrappers over pipeline.build, pipeline.quality and
+pipeline.generate. Heavy imports (Dagster, Great Expectations) happen inside the commands, so
+`seedhouse --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _console():
+    from rich.console import Console
+
+    # wide enough for table names and check names when the output is a log, not a terminal
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+class _BarReporter:
+    """Adapts a rich progress bar to pipeline.progress.Reporter."""
+
+    def __init__(self, progress):
+        self.progress, self.task = progress, None
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("parsing seed files", total=total)
+
+    def advance(self, done: int) -> None:
+        self.progress.advance(self.task, done)
+
+
+def _print_failures(console, failures) -> None:
+    if failures:
+        console.print("Failed expectations:")
+        for failure in failures:
+            console.print(f"  - {failure.describe()}", markup=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="seedhouse")
+def main() -> None:
+    """seedhouse: news seed files -> a checked DuckDB analytics warehouse."""
+
+
+@main.command()
+@click.option(
+    "--seeds",
+    "seeds_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_SEEDS_ROOT,
+    show_default=True,
+    help="Directory of seed files, read recursively.",
+)
+@click.option(
+    "--warehouse",
+    "warehouse_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_WAREHOUSE,
+    show_default=True,
+    help="The DuckDB file to publish.",
+)
+def build(seeds_root: Path, warehouse_path: Path) -> None:
+    """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
+
+    Runs the Dagster asset graph in-process (the same assets `dagster dev` shows). The published
+    file is only replaced when every critical expectation passes.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline import progress
+    from pipeline.build import run_build
+
+    console = _console()
+    if not seeds_root.is_dir():
+        console.print(f"[red]error:[/red] the seeds root {seeds_root} does not exist or is not a directory")
+        sys.exit(EXIT_USAGE)
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )
+    with bar, progress.reporting(_BarReporter(bar)):
+        report = run_build(seeds_root, warehouse_path)
+
+    if report.ledger:
+        files = sum(report.ledger.values())
+        ledger = ", ".join(f"{n} {status}" for status, n in report.ledger.items())
+        console.print(f"{files} seed files from {seeds_root}: {ledger}")
+        for kind, n in report.quarantine.items():
+            console.print(f"  quarantined {n} x {kind}  (see core.seed_files.error_message)")
+    _print_failures(console, report.failed_checks)
+    if report.published:
+        counts = ", ".join(f"{name} {n}" for name, n in report.row_counts.items())
+        console.print(f"published {report.warehouse} in {report.seconds:.1f}s")
+        console.print(f"  rows: {counts}")
+        return
+    for error in report.errors:
+        console.print(f"[red]error:[/red] {error}")
+    blocking = report.blocking_failures
+    if blocking:
+        names = ", ".join(f"{f.table}:{f.check_name}" for f in blocking)
+        console.print(f"[red]build failed:[/red] critical expectations failed: {names}")
+    console.print(f"[red]not published:[/red] {report.warehouse} was left as it was")
+    sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option(
+    "--warehouse",
+    "warehouse_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_WAREHOUSE,
+    show_default=True,
+    help="The DuckDB file to check (opened read-only).",
+)
+@click.option(
+    "--docs",
+    "docs_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write Great Expectations Data Docs [default: .seedhouse/ beside the warehouse].",
+)
+def check(warehouse_path: Path, docs_root: Path | None) -> None:
+    """Run every expectation suite against an existing warehouse, without rebuilding.
+
+    Exit 0 when all critical expectations pass, 1 when any fails, 2 on usage errors. Writes
+    Great Expectations Data Docs (static HTML) and prints where.
+    """
+    from rich.table import Table
+
+    from pipeline import quality
+    from pipeline.catalog import TABLES
+    from pipeline.warehouse import connect
+
+    console = _console()
+    if not warehouse_path.is_file():
+        console.print(f"[red]error:[/red] no warehouse at {warehouse_path}: run `seedhouse build` first")
+        sys.exit(EXIT_USAGE)
+    docs = quality.DataDocs(docs_root or warehouse_path.resolve().parent / ".seedhouse" / "gx")
+    outcomes = []
+    with connect(warehouse_path, read_only=True) as con:
+        for table in TABLES:
+            table_outcomes, result = quality.validate_with_result(con, table.name)
+            outcomes.extend(table_outcomes)
+            docs.add(table.name, result, run_name="seedhouse check")
+    index = docs.build()
+
+    failed = [o for o in outcomes if not o.success]
+    summary = Table("table", "expectations", "passed", "failed critical", "failed warning", title="Expectations")
+    for table in TABLES:
+        mine = [o for o in outcomes if o.table == table.name]
+        summary.add_row(
+            table.name,
+            str(len(mine)),
+            str(sum(o.success for o in mine)),
+            str(sum(o.blocks for o in mine)),
+            str(sum(not o.success and not o.blocks for o in mine)),
+        )
+    console.print(summary)
+    _print_failures(console, failed)
+    console.print(f"Data Docs: {index}")
+    if any(o.blocks for o in outcomes):
+        console.print("[red]critical expectations failed[/red]")
+        sys.exit(EXIT_FAILED)
+    console.print("all critical expectations passed")
+
+
+@main.command()
+@click.argument("n", type=click.IntRange(min=0))
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same files.")
+def generate(n: int, out_dir: Path, seed: int) -> None:
+    """Write N realistic synthetic seed files under OUT_DIR (deterministic)."""
+    from pipeline.generate import generate as write_seeds
+
+    written = write_seeds(n, out_dir, seed=seed)
+    click.echo(f"wrote {written} seed files under {out_dir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""The one Dagster resource: where seeds come from, where the warehouse goes, and the limits.
+
+Every field has a default, so `dagster dev` and `seedhouse build` run with no configuration; the
+launchpad (or `--seeds`/`--warehouse` on the CLI) overrides them per run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import Field, PrivateAttr
+
+from pipeline.parse import Limits
+from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
+from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
+
+
+class SeedhouseResource(ConfigurableResource):
+    """Seeds root, warehouse file and input limits for a build."""
+
+    seeds_root: str = Field(default=str(DEFAULT_SEEDS_ROOT), description="Directory of seed files (read recursively).")
+    warehouse_path: str = Field(
+        default=str(DEFAULT_WAREHOUSE), description="The published DuckDB file analysts open."
+    )
+    storage_version: str = Field(
+        default=DEFAULT_STORAGE_VERSION,
+        description="DuckDB storage version of the published file; v1.4.0 opens in DuckDB 1.4 and later.",
+    )
+    max_file_bytes: int = Field(default=Limits.max_file_bytes, description="Larger seed files are quarantined.")
+
+    _warehouse: Warehouse | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._warehouse = Warehouse(self.warehouse_path, self.storage_version)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._warehouse is not None:
+            self._warehouse.release_lock()
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            self._warehouse = Warehouse(self.warehouse_path, self.storage_version)
+        return self._warehouse
+
+    @property
+    def seeds_path(self) -> Path:
+        path = Path(self.seeds_root).resolve()
+        if not path.is_dir():
+            raise FileNotFoundError(f"the seeds root {path} does not exist or is not a directory")
+        return path
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_file_bytes=self.max_file_bytes)
