@@ -1,0 +1,464 @@
+"""Deterministic synthetic seed files, shaped like the real news corpora but with invented text.
+
+`generate(n, out_dir, seed=...)` writes `n` seed files (YAML front matter + a short body) as
+`out_dir/news/YYYY/MM/YYYY-MM-DD-<slug>-<6 hex>.md`, so a million files never share one directory.
+One `random.Random(seed)` drives everything in a fixed order, so the same arguments give
+byte-identical files. Only the stdlib is used and the YAML is formatted by hand (a YAML dump per
+file would be ~20x slower); strings are YAML double-quoted scalars with `\\` and `"` escaped.
+
+Distributions, and why (the real files are the model; every word here is invented):
+
+* Stories. Articles come in stories of 1 (60%), 2-4 (30%) or 5-12 (10%) articles, published
+  within hours or days of each other (exponential, mean 36 h) and mostly by different providers.
+  A related item points at a story-mate's webUrl with probability 0.45 (while mates are left),
+  which makes ~30% of all related links resolve inside the corpus and form clusters, as they do
+  in real feeds. The rest point at invented outside URLs published within a day or so.
+* Dates: 2019-01-01..2024-12-31 UTC, density growing over time (`u ** 0.7`, AI news grows),
+  fewer weekend stories, hours centred on the UTC afternoon, seconds always `:00`.
+* Providers: 60 invented outlets with Zipf popularity (weight 1/rank), some on subdomains
+  (`blogs.quillfeather.io`), some with a `www.` host, two mostly posting videos.
+* Topics: 40 topics, 1-5 per article, Zipf; "AI" in ~85% of files and listed last, like the
+  real files; a story's members share its primary topic.
+* quality: lognormal (median ~67), re-drawn above 150. heat: -1 ("unknown") in ~30% of files,
+  absent in a few more, equal to quality in 45% of the rest (as in the real files), otherwise
+  lognormal capped at 800. 5% of files have no quality/heat/published at all (newer real files).
+* images: 0 (20%), 1 (70%) or 2 (10%), with the common og:image sizes (1200x630, 1024x576...).
+  related: 0-5, 40% none.
+* URL noise: ~8% of webUrls, half of the internal related links and some originalUrls carry
+  `utm_*`, `hss_channel` or `fbclid` parameters, `#comments`, a toggled trailing slash or an
+  upper-case host, so canonicalisation matters. ~1% of files are syndication copies: another
+  article's exact webUrl, title and date under a different file name and provider.
+* Oddities the real files show: date-only publishedDateTime (~2%), `topics` as a scalar (~1%),
+  quality as a quoted string (~1%), a topic with surrounding spaces or listed twice (~1%).
+  Titles and names include non-ASCII (Zürich, café, — and ’); a few strings carry `"` or `\\`.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import random
+import re
+import unicodedata
+from bisect import bisect
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date, timedelta
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+from string import Formatter
+from typing import NamedTuple, TypeVar
+
+T = TypeVar("T")
+
+_START = date(2019, 1, 1)
+_DAYS = [(_START + timedelta(d)).isoformat() for d in range((date(2025, 1, 1) - _START).days)]
+_TOTAL_MIN = len(_DAYS) * 1440
+
+# name | domain | host has www. | url style (0 dated/, 1 news-id, 2 .html, 3 section, 4 ?id=, 5 video)
+_PROVIDERS = [tuple(p.split("|")) for p in (
+    "Northwind Tribune|northwindtribune.com|w|0;The Circuit Ledger|circuitledger.com|w|1;"
+    "Datapoint Daily|datapointdaily.com||0;Silicon Harbor News|siliconharbor.news||3;"
+    "Meridian Tech Review|meridiantechreview.com|w|2;Quillfeather Labs Blog|blogs.quillfeather.io||0;"
+    "AlgoWire|algowire.net||1;Bright Signal|brightsignal.co|w|3;Neural Notes|neuralnotes.org||0;"
+    "The Inference|theinference.com|w|1;Harbourview Herald|harbourviewherald.co.uk|w|2;"
+    "Cobalt Business Journal|cobaltbusinessjournal.com|w|4;Tensor Times|tensortimes.com||3;"
+    "Open Lattice Research|research.openlattice.org||2;Helix Health Report|helixhealthreport.com|w|1;"
+    "MedTech Pulse|medtechpulse.com||0;Robotics Roundup|roboticsroundup.com|w|0;"
+    "Autonomy Weekly|autonomyweekly.com||3;The Gradient Post|gradientpost.com|w|1;"
+    "Vector Street|vectorstreet.io||0;Atlas Video|video.atlasmedia.tv||5;"
+    "Lakeshore Chronicle|lakeshorechronicle.com|w|4;Pinecrest Gazette|pinecrestgazette.com|w|2;"
+    "Café Numérique|cafenumerique.fr|w|0;Zürcher Techblatt|techblatt.ch|w|3;"
+    "São Paulo Digital|spdigital.com.br||1;Kestrel Insights|insights.kestrelanalytics.com||0;"
+    "Ironbridge Capital Notes|ironbridgecapital.com|w|2;Fintech Frontier|fintechfrontier.com||1;"
+    "Edge Compute Journal|edgecomputejournal.com|w|0;Cloudline Magazine|cloudlinemag.com|w|3;"
+    "The Data Desk|thedatadesk.org||0;Sparrow & Finch|sparrowandfinch.com|w|2;"
+    "Orbital Review|orbitalreview.space||1;PolicyLab Dispatch|dispatch.policylab.org||0;"
+    "Civic Code|civiccode.org|w|3;Lumen Science News|lumenscience.org|w|1;The Bench|thebench.dev||0;"
+    "GPU Gazette|gpugazette.com||1;Chipmaker's Digest|chipmakersdigest.com|w|2;"
+    "Retail Brain|retailbrain.com|w|3;AgriSense Today|agrisensetoday.com||0;"
+    "Legal Algorithm|legalalgorithm.com|w|1;EduTech Observer|edutechobserver.com|w|0;"
+    "Security Sentinel|securitysentinel.net||4;Climate Compute|climatecompute.org||0;"
+    "Streamcast AI|streamcast.tv|w|5;Startup Lantern|startuplantern.vc||1;"
+    "The Model Card|themodelcard.ai||0;Bayes Street Journal|bayesstreet.com|w|2;"
+    "Foundry Voices|voices.foundryworks.com||0;Kyoto Tech Wire|kyototechwire.jp|w|1;"
+    "Nordic AI Review|nordicaireview.se||3;Bangalore Bytes|bangalorebytes.in|w|0;"
+    "Sydney Signal|sydneysignal.com.au|w|2;Maple Leaf Tech|mapleleaftech.ca||1;"
+    "Paperstack Preprints|paperstack.org||4;The Weekly Matrix|weeklymatrix.com|w|0;"
+    "Copperline Newsroom|newsroom.copperline.com||3;Greenfield Enterprise IT|greenfieldeit.com|w|1"
+).split(";")]
+_HOSTS = [("www." + d if w else d) for _, d, w, _s in _PROVIDERS]
+_TOPICS = """AI|Machine Learning|Deep Learning|Computer Vision|NLP|Generative AI|Large Language Models|\
+AI in Healthcare|Robotics|Autonomous Vehicles|AI in Finance|AI Ethics|AI Regulation|AI Chips|Edge AI|MLOps|\
+Data Science|Reinforcement Learning|Speech Recognition|Facial Recognition|AI in Retail|AI in Education|\
+AI in Agriculture|AI in Security|AI Research|AI Startups|Conversational AI|Recommender Systems|\
+AI in Manufacturing|Drones|Quantum Computing|Cloud AI|Open Source AI|AI in Climate|AI in Law|\
+AI in Marketing|Smart Cities|Explainable AI|Synthetic Data|AI Hardware""".split("|")
+_IMAGE_SIZES = [(1200, 630), (1024, 576), (1920, 1080), (800, 450), (1200, 800), (640, 360),
+                (1024, 682), (1600, 900), (900, 300), (2048, 1152), (1280, 720), (600, 400)]
+
+_W = {k: v.split("|") for k, v in {
+    "co": "Quillfeather|Brightmoor AI|Tessellate|Nimbus Forge|Halcyon Robotics|Corvid Systems|"
+        "Lumina Health|Ardent Labs|Pebblestone|Skylark Analytics|Obsidian Bio|Fernhill Motors|Kiteline|"
+        "Marrow AI|Sable Dynamics|Juniper Vision|Copperhead Data|Bluefin Robotics|Heliograph|Wren & Ash|"
+        "Tidewater Bank|Greywell Insurance|Orchard Retail|Saltmarsh Agritech|Vellum Legal|Cinder Security|"
+        "Parallax Chips|Quarry Cloud|Eddystone Energy|Harrow Logistics|Mosaic Learning|Pinnacle Pharma|"
+        "Stratus Drones|Ember Speech|Lodestar Maps|Nettle Health|Rivermark Media|Thistle Finance|"
+        "Umbra Imaging|Yarrow Labs|Café Cortex|Élan Robotics|Fjördlab|Mirador Systems|Bramble Bio|"
+        "Tallowin|Osprey Compute|Zephyrine",
+    "prod": "language model|vision system|chatbot|recommendation engine|fraud detector|robot arm|"
+        "delivery drone|diagnostic tool|AI chip|voice assistant|translation model|coding assistant|"
+        "forecasting platform|data-labeling service|self-driving stack|medical imaging model|"
+        "crop-monitoring system|search engine|synthetic data tool|edge accelerator|warehouse robot|"
+        "document reader|protein model|tutoring app",
+    "adj": "open-source|multimodal|low-power|privacy-preserving|real-time|explainable|on-device|"
+        "generative|autonomous|smaller|cheaper|faster|enterprise-grade|energy-efficient|self-supervised|"
+        "experimental",
+    "sector": "hospitals|banks|farmers|retailers|insurers|schools|law firms|factories|newsrooms|"
+        "city planners|airlines|radiologists|call centers|warehouses|pharma labs|utilities|game studios|"
+        "shipping firms|small businesses|public transit",
+    "task": "claims processing|customer support|code review|radiology triage|inventory planning|"
+        "loan approvals|crop forecasting|contract review|fraud detection|translation|route planning|"
+        "quality inspection",
+    "thing": "early-stage tumors|crop disease|counterfeit goods|deepfakes|pipeline leaks|wildfires|"
+        "card fraud|defective parts|bird migrations|power outages",
+    "city": "Zürich|München|São Paulo|Kraków|Montréal|Malmö|Reykjavík|Bogotá|Düsseldorf|Córdoba|Boston|"
+        "Austin|Toronto|London|Berlin|Bangalore|Singapore|Nairobi|Seoul|Lagos|Lyon|Tel Aviv|Dublin|"
+        "Helsinki|Oslo|Denver|Pittsburgh|Shenzhen|Tokyo|Sydney",
+    "person": "Ada Brennan|Tomás Ferreira|Ingrid Solberg|Kwame Mensah|Priya Raman|Léa Martin|Jonas Weiß|"
+        "Mei Tanaka|Omar Haddad|Chloé Dubois|Rafael Okafor|Hanna Lindqvist|Dev Malhotra|Sofia Rossi",
+}.items()}
+_TITLES = [
+    "{co} unveils {adj} {prod} for {sector}", "{co} raises ${n} million to bring its {prod} to {sector}",
+    "How {co} is using a {prod} to reshape {task}", "{city} startup {co} bets on a {adj} {prod}",
+    "Why {sector} are betting on AI for {task} — and what could go wrong",
+    "{co}’s new {prod} promises faster {task}",
+    "Regulators in {city} take a closer look at {adj} {prod}s", "{co} and {co2} team up on a {adj} {prod}",
+    "Inside {co}’s plan to automate {task}", "{n} ways a {prod} will change {task} for {sector}",
+    "Researchers in {city} train a {prod} to spot {thing}", "Is a \"{adj}\" {prod} ready for {sector}?",
+    "{co} opens an AI lab in {city}", "{co} cuts {task} costs by {pct}% with a {adj} {prod}",
+    "{person} on building a {prod} that {sector} can trust", "{co} acquires {co2} to speed up {task}",
+]
+_SENTENCES = [
+    "{co} said the {prod} had been tested with {n} {sector} over the past year.",
+    "The company expects the {adj} {prod} to reach customers in {city} later this year.",
+    "Analysts at {co2} called the move \"a significant step\" for {sector}.",
+    "Critics warn that a {prod} can still fail in ways that are hard to predict.",
+    "According to the announcement, the system cut time spent on {task} by {pct} percent.",
+    "{person}, chief scientist at {co}, said the team focused on {adj} design from the start.",
+    "The funding round was led by {co2}, with participation from existing investors.",
+    "Early results suggest the approach works best when paired with human review.",
+    "Regulators in {city} have asked for more detail on how the training data was collected.",
+    "The work was published this week, and the company’s code is available to researchers.",
+    "Pilots are under way in {city}, where {sector} have used it for {task} since spring.",
+    "Some engineers call it the AI\\ML gap — the distance between a demo and a product.",
+    "Pricing was not disclosed.", "The startup, founded in {city}, now employs about {n} people.",
+    "{person} described the {prod} as \"boring in the best way\" during a briefing.",
+    "Spotting {thing} early remains the hardest part, the researchers said.",
+]
+_SECTIONS = ["tech", "business", "science", "ai", "innovation"]
+_TRACKING = ["?utm_source=twitter&utm_medium=social", "?hss_channel=tw-{d}", "?fbclid=IwAR{d}",
+             "?utm_source=newsletter&utm_medium=email&utm_campaign=weekly", "?utm_source=feedburner"]
+_PROV_CUM = list(accumulate(1 / rank for rank in range(1, len(_PROVIDERS) + 1)))  # Zipf, s = 1
+_TOPIC_CUM = list(accumulate(1 / rank**0.9 for rank in range(1, len(_TOPICS))))  # all but "AI"
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+_AN = re.compile(r'\b([Aa]) ("?[AEIOUaeiou])')  # "a open-source" -> "an open-source"
+
+
+def _pick(rng: random.Random, seq: Sequence[T]) -> T:
+    return seq[int(rng.random() * len(seq))]  # cheaper than rng.choice, as deterministic
+
+
+Template = tuple[str, tuple[str, ...]]  # the text, and the word lists it draws from
+
+
+def _template(text: str) -> Template:
+    return text, tuple(f for _, f, _, _ in Formatter().parse(text) if f and f in _W)
+
+
+def _fill(template: Template, rng: random.Random) -> str:
+    """The template with invented words drawn for the fields it uses; "a" fixed to "an" before vowels."""
+    text, fields = template
+    values = {f: _pick(rng, _W[f]) for f in fields}
+    values["co2"] = _pick(rng, _W["co"]) if "{co2}" in text else ""
+    n = 2 + int(rng.random() * 398)
+    return _AN.sub(r"\1n \2", text.format(n=n, pct=n % 85 + 5, **values))
+
+
+_TITLES_T = [_template(t) for t in _TITLES]
+_SENTENCES_T = [_template(t) for t in _SENTENCES]
+
+
+@lru_cache(maxsize=1)
+def _sentence_pool() -> tuple[str, ...]:
+    """4096 filled-in sentences (fixed, independent of the seed); files pick from it by index."""
+    rng = random.Random(20240501)
+    return tuple(_fill(_pick(rng, _SENTENCES_T), rng) for _ in range(4096))
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (the texts hold no control characters)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _slug(title: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    slug = _SLUG_DROP.sub("-", ascii_.replace("'", "")).strip("-")
+    return slug if len(slug) <= 80 else slug[:80].rsplit("-", 1)[0]
+
+
+def _ts(minute: int) -> str:
+    hh, mm = divmod(minute % 1440, 60)
+    return f"{_DAYS[minute // 1440]}T{hh:02d}:{mm:02d}:00Z"
+
+
+class _Article(NamedTuple):
+    minute: int  # published, in minutes since 2019-01-01T00:00Z
+    prov: int
+    title: str
+    base: str  # the clean URL
+    web: str  # the URL the file gives (sometimes noisy)
+    quality: int
+    topic: int  # the story's primary topic
+    video: bool
+    first: int  # the story's members are articles[first:first + size]
+    size: int
+
+
+class _Corpus:
+    """Phase 1 (constructor) lays out every article's skeleton; phase 2 (`render`) writes the text."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.sentences = _sentence_pool()
+        self.n_copies = round(n * 0.01)
+        self.articles: list[_Article] = []  # the originals; syndication copies are rendered from them
+        self.seen: set[str] = set()  # the articles' clean URLs, kept unique
+        while len(self.articles) < n - self.n_copies:
+            r = self.rng.random()  # story size: 1 (60%), 2-4 (30%), 5-12 (10%)
+            size = 1 if r < 0.6 else self.rng.randint(2, 4) if r < 0.9 else self.rng.randint(5, 12)
+            self._story(min(n - self.n_copies - len(self.articles), size))
+
+    def _provider(self) -> int:
+        return bisect(_PROV_CUM, self.rng.random() * _PROV_CUM[-1])
+
+    def _url(self, prov: int, minute: int, slug: str, aid: int, article: bool = False) -> str:
+        host, day = _HOSTS[prov], _DAYS[minute // 1440]
+        y, mo, d = day[:4], day[5:7], day[8:]
+        url = (f"https://{host}/{y}/{mo}/{d}/{slug}/", f"https://{host}/news/{slug}-{aid}",
+               f"https://{host}/articles/{y}/{mo}/{slug}.html", f"https://{host}/{_SECTIONS[aid % 5]}/{slug}",
+               f"https://{host}/story.php?id={aid}", f"https://{host}/watch/{slug}-{aid}",
+               )[int(_PROVIDERS[prov][3])]
+        while url in self.seen:  # same outlet, same day, same headline: rare, but URLs must not clash
+            url = url + "1" if "?" in url else url.replace(slug, slug + "-2", 1)
+            slug += "-2"
+        if article:
+            self.seen.add(url)
+        return url
+
+    def _noisy(self, url: str, prov: int) -> str:
+        """The same article, written differently: tracking params, fragment, slash, host case."""
+        rng = self.rng
+        kind = rng.randrange(4)
+        if kind == 0:
+            extra = _pick(rng, _TRACKING).format(d=rng.randrange(10**17, 10**18))
+            return url + ("&" + extra[1:] if "?" in url else extra)
+        if kind == 1 or "?" in url:
+            return url + "#comments"
+        if kind == 2:
+            return url[:-1] if url.endswith("/") else url + "/"
+        host = _HOSTS[prov]
+        return url.replace(host, host.upper() if rng.random() < 0.5 else host.title(), 1)
+
+    def _story(self, size: int) -> None:
+        rng, first = self.rng, len(self.articles)
+        day = int(len(_DAYS) * rng.random() ** 0.7)
+        if (day + 1) % 7 >= 5 and rng.random() < 0.45:  # quieter weekends (2019-01-01 was a Tuesday)
+            day = int(len(_DAYS) * rng.random() ** 0.7)
+        base = day * 1440 + int(rng.gauss(14.5, 4.0)) % 24 * 60 + rng.randrange(60)
+        topic = 1 + bisect(_TOPIC_CUM, rng.random() * _TOPIC_CUM[-1])
+        used: set[int] = set()
+        for k in range(size):
+            delta = int(rng.expovariate(1 / 2160)) if k else 0
+            minute = base + delta if base + delta < _TOTAL_MIN else max(0, base - delta)
+            prov = self._provider()
+            for _ in range(3):  # story-mates mostly come from different providers
+                if prov not in used:
+                    break
+                prov = self._provider()
+            used.add(prov)
+            title = _fill(_pick(rng, _TITLES_T), rng)
+            aid = (len(self.articles) * 7919 + 104729) % 90_000_000 + 10_000_000  # unique, random-looking
+            url = self._url(prov, minute, _slug(title), aid, article=True)
+            quality = int(rng.lognormvariate(4.2, 0.4))
+            while quality > 150:
+                quality = int(rng.lognormvariate(4.2, 0.4))
+            web = self._noisy(url, prov) if rng.random() < 0.08 else url
+            video = rng.random() < (0.85 if _PROVIDERS[prov][3] == "5" else 0.015)
+            self.articles.append(_Article(minute, prov, title, url, web, quality, topic, video, first, size))
+
+    def _text(self, lo: int, hi: int) -> str:
+        pool, rng = self.sentences, self.rng
+        return " ".join(pool[rng.getrandbits(12)] for _ in range(rng.randint(lo, hi)))
+
+    def _image(self, out: list[str], prov: int, minute: int, slug: str, title: str | None, pad: str) -> None:
+        rng = self.rng
+        w, h = _pick(rng, _IMAGE_SIZES)
+        host = _pick(rng, ("cdn.", "images.", "media.", "")) + _PROVIDERS[prov][1]
+        day = _DAYS[minute // 1440]
+        url = f"https://{host}/uploads/{day[:4]}/{day[5:7]}/{slug[:40].strip('-')}-{rng.getrandbits(24):06x}."
+        url += _pick(rng, ("jpg", "jpg", "png", "webp")) + (f"?w={w}" if rng.random() < 0.3 else "")
+        out.append(f"{pad}- url: {_q(url)}\n{pad}  width: {w}\n{pad}  height: {h}")
+        if title is not None and rng.random() < 0.5:
+            out.append(f"{pad}  title: {_q(title)}")
+        if rng.random() < 0.4:
+            out.append(f"{pad}  isCached: true")
+
+    def _topics(self, out: list[str], primary: int) -> None:
+        rng = self.rng
+        n_other = bisect((0.15, 0.6, 0.85, 0.95), rng.random())  # topics besides "AI": 0..4
+        names = [_TOPICS[primary]] if n_other and rng.random() < 0.8 else []
+        for _ in range(3 * n_other):
+            if len(names) >= n_other:
+                break
+            name = _TOPICS[1 + bisect(_TOPIC_CUM, rng.random() * _TOPIC_CUM[-1])]
+            if name not in names:
+                names.append(name)
+        if not names or rng.random() < 0.85:
+            names.append("AI")
+        odd = rng.random()
+        if odd < 0.01:  # a scalar instead of a list
+            out.append(f"topics: {names[0]}")
+            return
+        if odd < 0.02:  # padded with spaces (must be quoted to survive YAML), or listed twice
+            if rng.random() < 0.5:
+                names[0] = f'"  {names[0]} "'
+            else:
+                names.append(names[-1])
+        out.append("topics:\n" + "\n".join("  - " + name for name in names))
+
+    def _related(self, out: list[str], i: int) -> None:
+        rng = self.rng
+        count = bisect((0.4, 0.65, 0.8, 0.9, 0.96), rng.random())  # 0..5 related items
+        art = self.articles[i]
+        mates = [j for j in range(art.first, art.first + art.size) if j != i]
+        lines = ["related:"]
+        for _ in range(count):
+            if mates and rng.random() < 0.45:  # another article of this corpus, same story
+                j = mates.pop(rng.randrange(len(mates)))
+                mate = self.articles[j]
+                title, minute, prov, video = mate.title, mate.minute, mate.prov, mate.video
+                url, quality, slug = mate.base, mate.quality, ""
+                url = self._noisy(url, prov) if rng.random() < 0.5 else url
+            else:  # an outside article published around the same time
+                title = _fill(_pick(rng, _TITLES_T), rng)
+                delta = int(rng.expovariate(1 / 1440)) * (1 if rng.random() < 0.5 else -1)
+                minute = min(_TOTAL_MIN - 1, max(0, art.minute + delta))
+                prov, video = self._provider(), False
+                slug = _slug(title)
+                url = self._url(prov, minute, slug, rng.randrange(10**8, 10**9))
+                quality = int(rng.lognormvariate(3.8, 0.5)) % 151
+            lines.append(f"  - title: {_q(title)}\n    excerpt: {_q(self._text(1, 3) + ' ...')}\n"
+                         f"    publishedDateTime: {_ts(minute)}\n    webUrl: {_q(url)}\n"
+                         f"    type: {'video' if video else 'article'}\n    provider:\n"
+                         f"      name: {_PROVIDERS[prov][0]}\n      domain: {_PROVIDERS[prov][1]}\n"
+                         f"    quality: {quality}")
+            if rng.random() < 0.6:
+                lines.append("    images:")
+                self._image(lines, prov, minute, slug or _slug(title), None, "      ")
+        if count:
+            out.append("\n".join(lines))
+
+    def render(self, i: int, copy: bool) -> tuple[str, str]:
+        """(file name without its suffix, file text) of article i, or of a syndication copy of it."""
+        rng = self.rng
+        art = self.articles[i]
+        title, minute, web, quality = art.title, art.minute, art.web, art.quality
+        prov, original, video = art.prov, None, art.video
+        slug, day = _slug(title), _DAYS[minute // 1440]
+        if copy:  # the same webUrl, title and date, re-published by another outlet
+            prov = self._provider()
+            while prov == art.prov:
+                prov = self._provider()
+            original = self._url(prov, minute, slug, rng.randrange(10**8, 10**9))
+            quality = int(rng.lognormvariate(4.2, 0.4)) % 151
+        elif rng.random() < 0.35:
+            original = web if rng.random() < 0.7 else self._noisy(art.base, prov)
+        head = ["---\ncategory: news", f"title: {_q(title)}", f"excerpt: {_q(self._text(2, 3) + ' ...')}",
+                f"publishedDateTime: {day if rng.random() < 0.02 else _ts(minute)}"]
+        if original is not None:
+            head.append(f"originalUrl: {_q(original)}")
+        head.append(f"webUrl: {_q(web)}")
+        if not copy and rng.random() < 0.12:
+            base = art.base
+            amp = base + "amp/" if base.endswith("/") else base + ("&amp=1" if "?" in base else "/amp")
+            head.append(f"ampWebUrl: {_q(amp)}")
+        head.append(f"type: {'video' if video else 'article'}")
+        if rng.random() < 0.95:
+            head.append(f'quality: "{quality}"' if rng.random() < 0.01 else f"quality: {quality}")
+            r = rng.random()
+            if r < 0.315:
+                head.append("heat: -1")
+            elif r >= 0.345:
+                heat = quality if rng.random() < 0.45 else min(800, int(rng.lognormvariate(4.4, 0.8)))
+                head.append(f"heat: {heat}")
+            head.append(f"published: {'true' if rng.random() < 0.8 else 'false'}")
+        blocks = ["\n".join(head), "provider:\n  name: %s\n  domain: %s" % _PROVIDERS[prov][:2]]
+        self._topics(blocks, art.topic)
+        r = rng.random()
+        if r >= 0.2:
+            images = ["images:"]
+            for _ in range(1 if r < 0.9 else 2):
+                self._image(images, prov, minute, slug, title, "  ")
+            blocks.append("\n".join(images))
+        if not copy:
+            self._related(blocks, i)
+        secret = base64.b64encode(rng.randbytes(rng.randrange(240, 330))).decode()
+        blocks.append(f'secured: "{secret};{base64.b64encode(rng.randbytes(16)).decode()}"\n---\n')
+        body = "\n\n".join(self._text(2, 4) for _ in range(_pick(rng, (0, 0, 1, 1, 1, 2, 2, 3))))
+        text = "\n\n".join(blocks) + ("\n" + body + "\n" if body else "")
+        return f"news/{day[:4]}/{day[5:7]}/{day}-{slug}", text
+
+
+def _write_batch(batch: list[tuple[str, bytes]]) -> None:
+    for path, data in batch:
+        with open(path, "wb") as fh:
+            fh.write(data)
+
+
+def generate(n: int, out_dir: Path | str, *, seed: int = 0) -> int:
+    """Write n synthetic seed files under out_dir/news/YYYY/MM/; returns the number written.
+
+    Rendering is one sequential pass over one RNG (that is what makes it deterministic); the
+    writes, mostly time spent in the kernel, run on two threads while the next batch renders.
+    """
+    if not 0 <= n <= 1 << 24:
+        raise ValueError(f"n must be between 0 and 2**24, got {n}")
+    corpus = _Corpus(n, seed)
+    root, originals = os.fspath(out_dir), len(corpus.articles)
+    copies = [corpus.rng.randrange(originals) for _ in range(corpus.n_copies)] if originals else []
+    salt = corpus.rng.getrandbits(24)
+    made_dirs: set[str] = set()
+    pending: deque[Future[None]] = deque()
+    batch: list[tuple[str, bytes]] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for k in range(originals + len(copies)):
+            i, copy = (k, False) if k < originals else (copies[k - originals], True)
+            stem, text = corpus.render(i, copy)
+            # An odd multiplier permutes 0..2**24-1: every file gets its own random-looking suffix.
+            name = f"{stem}-{(k * 0x9E3779B1 & 0xFFFFFF) ^ salt:06x}.md"
+            if name[:13] not in made_dirs:  # "news/YYYY/MM/"
+                os.makedirs(os.path.join(root, name[:13]), exist_ok=True)
+                made_dirs.add(name[:13])
+            batch.append((os.path.join(root, name), text.encode("utf-8")))
+            if len(batch) == 256:
+                pending.append(pool.submit(_write_batch, batch))
+                batch = []
+                if len(pending) > 16:  # bound the memory held by rendered, unwritten files
+                    pending.popleft().result()
+        pending.append(pool.submit(_write_batch, batch))
+        for future in pending:
+            future.result()
+    return originals + len(copies)
