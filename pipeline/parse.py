@@ -10,6 +10,8 @@ Error kinds (the documented set; see README "What happens to a bad file"):
     unreadable                 the file could not be read (permissions, vanished mid-build)
     outside_root               a symbolic link pointing outside the seeds root (not followed)
     too_large                  over `Limits.max_file_bytes`
+    limit_exceeded             the front matter is over another limit (value length, list
+                               length, nesting depth, values after YAML alias expansion)
     binary                     contains NUL bytes
     encoding                   not valid UTF-8
     no_front_matter            does not start with a `---` line
@@ -28,6 +30,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -65,13 +68,6 @@ KNOWN_KEYS = frozenset(
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Input limits; a file over one is quarantined with the limit named."""
-
-    max_file_bytes: int = 5_000_000
-
-
 class SeedError(Exception):
     """A file that cannot become an article; `kind` is one of the documented error kinds."""
 
@@ -80,6 +76,53 @@ class SeedError(Exception):
         self.kind = kind
         self.message = message
         self.line = line
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits; a file over one is quarantined with the limit named.
+
+    The defaults are far above anything a real seed holds (the largest real front matter has a
+    few hundred values) and far below what would hurt a build.
+    """
+
+    max_file_bytes: int = 5_000_000
+    max_value_chars: int = 100_000
+    max_list_items: int = 1_000
+    max_depth: int = 20
+    # counted with repeats, so an alias "bomb" (a few lines that expand to billions) stops here
+    max_values: int = 20_000
+
+    def check(self, data: Any) -> None:
+        """Walk the loaded front matter once, within budget; raise on the first limit crossed."""
+        stack: list[tuple[Any, int]] = [(data, 1)]
+        seen = 0
+        while stack:
+            value, depth = stack.pop()
+            seen += 1
+            if seen > self.max_values:
+                raise SeedError(
+                    "limit_exceeded",
+                    f"the front matter holds more than {self.max_values} values (max_values); "
+                    "YAML aliases that repeat large blocks count every time they are used",
+                )
+            if depth > self.max_depth:
+                raise SeedError("limit_exceeded", f"the front matter nests deeper than {self.max_depth} levels (max_depth)")
+            if isinstance(value, str):
+                if len(value) > self.max_value_chars:
+                    raise SeedError(
+                        "limit_exceeded",
+                        f"a value of {len(value)} characters is over {self.max_value_chars} (max_value_chars)",
+                    )
+            elif isinstance(value, dict):
+                stack.extend((v, depth + 1) for v in value.values())
+            elif isinstance(value, list):
+                if len(value) > self.max_list_items:
+                    raise SeedError(
+                        "limit_exceeded",
+                        f"a list of {len(value)} items is over {self.max_list_items} (max_list_items)",
+                    )
+                stack.extend((v, depth + 1) for v in value)
 
 
 class SeedFrontMatter(frontmatter.YAMLHandler):
@@ -98,25 +141,38 @@ class SeedFrontMatter(frontmatter.YAMLHandler):
             )
         return parts[1], parts[2]
 
+    def __init__(self, limits: Limits | None = None):
+        super().__init__()
+        self.limits = limits or Limits()
+
     def load(self, fm: str, **kwargs: object) -> Any:
         try:
             data = yaml.load(fm, Loader=_LOADER)  # noqa: S506 - a base loader constructs no objects
         except yaml.MarkedYAMLError as exc:
+            # the front matter text starts with the rest of the opening '---' line, so a mark's
+            # 0-based line is the file's 1-based line minus one
             mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
-            raise SeedError("yaml_error", f"invalid YAML: {exc.problem or exc}", line) from None
+            message = f"invalid YAML: {exc.problem or exc}"
+            if exc.context and exc.context_mark:
+                message += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+            raise SeedError("yaml_error", message, mark.line + 1 if mark else None) from None
         except yaml.YAMLError as exc:
             raise SeedError("yaml_error", f"invalid YAML: {exc}") from None
+        except RecursionError:
+            raise SeedError("limit_exceeded", "the front matter nests too deeply to read (max_depth)") from None
         if not isinstance(data, dict):
             kind = "empty" if data is None else type(data).__name__
             raise SeedError(
                 "not_a_mapping",
                 f"the front matter is {_describe(kind)}, expected 'key: value' pairs",
             )
+        self.limits.check(data)
         return data
 
 
-_HANDLER = SeedFrontMatter()
+@lru_cache(maxsize=8)
+def _handler(limits: Limits) -> SeedFrontMatter:
+    return SeedFrontMatter(limits)
 
 
 def _describe(kind: str) -> str:
@@ -224,7 +280,7 @@ def front_matter_fields(meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def parse_text(data: bytes) -> dict[str, Any]:
+def parse_text(data: bytes, limits: Limits = Limits()) -> dict[str, Any]:
     """Decode and parse one file's bytes into raw columns; raises SeedError."""
     if b"\x00" in data:
         raise SeedError("binary", "the file contains NUL bytes: it looks binary, not a text seed")
@@ -241,9 +297,10 @@ def parse_text(data: bytes) -> dict[str, Any]:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not _HANDLER.detect(text):
+    handler = _handler(limits)
+    if not handler.detect(text):
         raise SeedError("no_front_matter", "the file does not start with a '---' front matter line", 1)
-    meta, body = frontmatter.parse(text, handler=_HANDLER)
+    meta, body = frontmatter.parse(text, handler=handler)
     row = front_matter_fields(meta)
     row["body_chars"] = len(body)
     return row
@@ -275,7 +332,7 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits()) -> dict[str, Any
         except OSError as exc:
             raise SeedError("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
         row["content_sha256"] = hashlib.sha256(data).hexdigest()
-        row.update(parse_text(data))
+        row.update(parse_text(data, limits))
     except SeedError as exc:
         row["error_kind"], row["error_message"], row["error_line"] = exc.kind, exc.message, exc.line
     except OSError as exc:
