@@ -42,9 +42,14 @@ def _instance():
 
 
 def _root_cause(error: Any) -> str:
+    """The innermost exception's message, as `Kind: message` without the module path."""
     while getattr(error, "cause", None) is not None:
         error = error.cause
-    return error.message.strip().splitlines()[-1] if error.message else error.cls_name
+    message = error.message.strip().splitlines()[-1] if error.message else ""
+    head, _, rest = message.partition(": ")
+    if error.cls_name and head.endswith(error.cls_name):
+        message = rest
+    return f"{error.cls_name}: {message}" if error.cls_name else message
 
 
 def run_build(
@@ -52,11 +57,17 @@ def run_build(
     warehouse_path: Path | str,
     *,
     job_name: str = "build_warehouse",
+    expectations_dir: Path | str | None = None,
     resource_config: dict[str, Any] | None = None,
 ) -> BuildReport:
-    """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build."""
+    """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build.
+
+    `expectations_dir` replaces the project's suites for this build (checks are made from it)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from pipeline.definitions import defs
+    from pipeline.definitions import defs, make_definitions
+
+    if expectations_dir is not None:
+        defs = make_definitions(Path(expectations_dir))
 
     started = time.perf_counter()
     config = {"seeds_root": str(seeds_root), "warehouse_path": str(warehouse_path), **(resource_config or {})}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
+from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -65,7 +65,15 @@ def main() -> None:
     show_default=True,
     help="The DuckDB file to publish.",
 )
-def build(seeds_root: Path, warehouse_path: Path) -> None:
+@click.option(
+    "--expectations",
+    "expectations_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=EXPECTATIONS_DIR,
+    show_default=True,
+    help="Directory of expectation suites (<schema>.<table>.json) to check the build against.",
+)
+def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path) -> None:
     """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
 
     Runs the Dagster asset graph in-process (the same assets `dagster dev` shows). The published
@@ -85,7 +93,7 @@ def build(seeds_root: Path, warehouse_path: Path) -> None:
         console=console, transient=True,
     )
     with bar, progress.reporting(_BarReporter(bar)):
-        report = run_build(seeds_root, warehouse_path)
+        report = run_build(seeds_root, warehouse_path, expectations_dir=expectations_dir)
 
     if report.ledger:
         files = sum(report.ledger.values())
@@ -123,9 +131,17 @@ def build(seeds_root: Path, warehouse_path: Path) -> None:
     "docs_root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where to write Great Expectations Data Docs [default: .seedhouse/ beside the warehouse].",
+    help="Great Expectations project folder for the Data Docs [default: .seedhouse/ beside the warehouse].",
 )
-def check(warehouse_path: Path, docs_root: Path | None) -> None:
+@click.option(
+    "--expectations",
+    "expectations_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=EXPECTATIONS_DIR,
+    show_default=True,
+    help="Directory of expectation suites (<schema>.<table>.json).",
+)
+def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) -> None:
     """Run every expectation suite against an existing warehouse, without rebuilding.
 
     Exit 0 when all critical expectations pass, 1 when any fails, 2 on usage errors. Writes
@@ -141,13 +157,13 @@ def check(warehouse_path: Path, docs_root: Path | None) -> None:
     if not warehouse_path.is_file():
         console.print(f"[red]error:[/red] no warehouse at {warehouse_path}: run `seedhouse build` first")
         sys.exit(EXIT_USAGE)
-    docs = quality.DataDocs(docs_root or warehouse_path.resolve().parent / ".seedhouse" / "gx")
+    docs = quality.DataDocs(docs_root or warehouse_path.resolve().parent / ".seedhouse")
     outcomes = []
     with connect(warehouse_path, read_only=True) as con:
         for table in TABLES:
-            table_outcomes, result = quality.validate_with_result(con, table.name)
+            table_outcomes, result = quality.validate_with_result(con, table.name, expectations_dir)
             outcomes.extend(table_outcomes)
-            docs.add(table.name, result, run_name="seedhouse check")
+            docs.add(table.name, quality.load_suite(table.name, expectations_dir), result, "seedhouse check")
     index = docs.build()
 
     failed = [o for o in outcomes if not o.success]

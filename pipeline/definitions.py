@@ -6,6 +6,8 @@ time and every table step writes the same build file (parsing parallelises insid
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from assets.analytics.assets import analytics_assets
@@ -13,6 +15,7 @@ from assets.core.assets import core_assets
 from assets.ingest.assets import parsed_seeds
 from assets.publish.assets import published_warehouse
 from assets.quality.checks import quality_checks
+from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.resources import SeedhouseResource
 
 build_warehouse = define_asset_job(
@@ -27,10 +30,18 @@ refresh_analytics = define_asset_job(
     description="Rebuild the analytics marts from the published core tables, check and publish.",
 )
 
-defs = Definitions(
-    assets=[parsed_seeds, *core_assets, *analytics_assets, published_warehouse],
-    asset_checks=quality_checks,
-    jobs=[build_warehouse, refresh_analytics],
-    resources={"seedhouse": SeedhouseResource()},
-    executor=in_process_executor,
-)
+
+
+def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
+    """The graph, with its checks made from the suites in `expectations_dir` (the project's own
+    `expectations/` unless a user points `seedhouse build --expectations` elsewhere)."""
+    return Definitions(
+        assets=[parsed_seeds, *core_assets, *analytics_assets, published_warehouse],
+        asset_checks=quality_checks(Path(expectations_dir)),
+        jobs=[build_warehouse, refresh_analytics],
+        resources={"seedhouse": SeedhouseResource()},
+        executor=in_process_executor,
+    )
+
+
+defs = make_definitions()

@@ -261,14 +261,14 @@ class DataDocs:
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
 
-    def add(self, table: str, result: Any, run_name: str) -> None:
+    def add(self, table: str, suite: dict[str, Any], result: Any, run_name: str) -> None:
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,
             ValidationResultIdentifier,
         )
 
-        self.context.suites.add_or_update(ge_suite(load_suite(table)))
+        self.context.suites.add_or_update(ge_suite(suite))
         for expectation_result in result.results:
             expectation_result.result = _escaped(expectation_result.result)
         key = ValidationResultIdentifier(

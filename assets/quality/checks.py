@@ -8,6 +8,7 @@ downstream runs and the build is not published.
 
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -58,8 +59,8 @@ def result(outcome: quality.Outcome, asset_key: AssetKey) -> AssetCheckResult:
     )
 
 
-def table_checks(table: Table) -> AssetChecksDefinition:
-    suite = quality.load_suite(table.name)
+def table_checks(table: Table, expectations_dir: Path) -> AssetChecksDefinition:
+    suite = quality.load_suite(table.name, expectations_dir)
     asset_key = AssetKey([table.schema, table.short_name])
     # a check that compares against other tables (foreign keys, row counts) runs after them
     reads = [
@@ -76,11 +77,13 @@ def table_checks(table: Table) -> AssetChecksDefinition:
     )
     def _checks(context: AssetCheckExecutionContext, seedhouse: SeedhouseResource) -> Iterator[AssetCheckResult]:
         with seedhouse.warehouse.open_build(context.run.run_id) as con:
-            outcomes = quality.validate(con, table.name)
+            outcomes = quality.validate(con, table.name, expectations_dir)
         for outcome in outcomes:
             yield result(outcome, asset_key)
 
     return _checks
 
 
-quality_checks = [table_checks(table) for table in TABLES]
+def quality_checks(expectations_dir: Path) -> list[AssetChecksDefinition]:
+    """Checks for every table, from the suites in `expectations_dir`."""
+    return [table_checks(table, expectations_dir) for table in TABLES]

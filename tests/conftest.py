@@ -1,0 +1,138 @@
+"""Shared fixtures: a small hand-written seed set, and warehouses built from it and from the
+real corpus beside the project (when it is there)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+EVERYDAY_AI = SHARED / "corpora" / "everyday-ai"
+
+
+def article_key(canonical_url: str) -> str:
+    """Independent of the SQL macro on purpose: the first 16 hex digits of sha256."""
+    return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
+
+
+# name -> bytes; each row stands for a kind of file seen in real seed collections
+TINY_SEEDS: dict[str, bytes] = {
+    # a full article: offset time, quoted number, heat -1, tracking params, topics needing care,
+    # and a related item that is itself in the corpus (sub/b.txt) under a tracking URL
+    "a.md": """---
+category: news
+title: "Robots learn to fold laundry"
+excerpt: "A lab shows a robot folding towels."
+publishedDateTime: 2021-03-09T10:00:00+02:00
+webUrl: "HTTPS://WWW.ExampleTimes.com:443/news/one/?utm_source=tw&id=7#top"
+type: article
+quality: "42"
+heat: -1
+published: false
+ampWebUrl: "https://www.exampletimes.com/amp/news/one"
+provider:
+  name: Example Times
+  domain: www.ExampleTimes.com
+topics:
+  - " AI "
+  - AI
+  - No
+  - Machine Learning
+images:
+  - url: "https://img.exampletimes.com/1.jpg"
+    width: 1200
+    height: "630"
+related:
+  - title: "Laundry robots arrive"
+    publishedDateTime: 2021-03-10T12:00:00Z
+    webUrl: "https://news.example.org/robots?utm_medium=social"
+    provider:
+      name: Example News
+      domain: news.example.org
+    quality: 30
+  - title: "Folding, explained"
+    publishedDateTime: 2021-03-09T09:00:00Z
+    webUrl: "https://www.nature.com/articles/x1?hss_channel=tw-1"
+    provider:
+      name: Nature
+      domain: nature.com
+    quality: 37
+secured: "opaque;token=="
+---
+Body text.
+""".encode(),
+    # Windows line endings and a byte-order mark; date-only time; a scalar where a list belongs
+    "sub/b.txt": (
+        "\ufeff---\r\ntitle: Laundry robots arrive\r\npublishedDateTime: 2021-03-10\r\n"
+        "webUrl: https://news.example.org/robots\r\nprovider:\r\n  name: Example News\r\n"
+        "  domain: news.example.org\r\ntopics: Robotics\r\npublished: yes\r\nheat: 12\r\n---\r\n"
+    ).encode("utf-8"),
+    # the same article as a.md under another file name (a syndication copy)
+    "c.md": b"---\ntitle: Robots learn to fold laundry (copy)\nwebUrl: https://www.exampletimes.com/news/one?id=7\n---\n",
+    # a README dropped into the seeds folder
+    "d.md": b"# Not a seed\n\nJust notes.\n",
+    # the closing --- was lost
+    "e.md": b"---\ntitle: Half a file\nwebUrl: https://x.example.com/a\n",
+    # a profile page, not a news item
+    "f.md": b"---\nname: Jane Doe\nwebsite: https://jane.example.com\n---\n",
+    # a scraped link that is not a web page
+    "g.md": b"---\ntitle: Click me\nwebUrl: javascript:alert(1)\n---\n",
+    # front matter that is a list
+    "h.md": b"---\n- one\n- two\n---\n",
+    # broken YAML on line 3 of the file
+    "i.md": b"---\ntitle: fine\nexcerpt: [unclosed\n---\n",
+}
+
+
+def write_seeds(root: Path, seeds: dict[str, bytes]) -> Path:
+    for name, data in seeds.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_seeds(tmp_path_factory) -> Path:
+    return write_seeds(tmp_path_factory.mktemp("tiny_seeds"), TINY_SEEDS)
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tiny_seeds, tmp_path_factory) -> Path:
+    """A published warehouse built by the real Dagster graph from TINY_SEEDS."""
+    from pipeline.build import run_build
+
+    path = tmp_path_factory.mktemp("tiny_wh") / "seedhouse.duckdb"
+    report = run_build(tiny_seeds, path)
+    assert report.success, (report.errors, [f.describe() for f in report.failed_checks])
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not EVERYDAY_AI.is_dir():
+        pytest.skip(f"the real corpus is not beside the project ({EVERYDAY_AI} is absent)")
+    return EVERYDAY_AI
+
+
+@pytest.fixture(scope="session")
+def corpus_warehouse(corpus, tmp_path_factory) -> Path:
+    from pipeline.build import run_build
+
+    path = tmp_path_factory.mktemp("corpus_wh") / "seedhouse.duckdb"
+    report = run_build(corpus, path)
+    assert report.success, (report.errors, [f.describe() for f in report.failed_checks])
+    return path
+
+
+def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        return con.execute(sql, params or []).fetchall()

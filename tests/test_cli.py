@@ -1,0 +1,93 @@
+"""The command line as a user meets it: help, exit codes, messages, and the README."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.conftest import PROJECT
+
+COMMANDS = sorted(main.commands)
+
+
+def seedhouse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
+
+
+def test_commands_are_the_documented_ones():
+    assert COMMANDS == ["build", "check", "generate"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert main.commands[command].help and len(main.commands[command].help) > 40
+    assert f"seedhouse {command}" in (PROJECT / "README.md").read_text()
+
+
+def test_help_does_not_import_dagster_or_great_expectations():
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom pipeline.cli import main\n"
+        "CliRunner().invoke(main, ['--help'])\n"
+        "print(sorted(m for m in ('dagster', 'great_expectations') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_definitions_do_not_import_great_expectations():
+    code = "import sys, pipeline.definitions\nprint('great_expectations' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_build_with_a_missing_seeds_root_exits_2(tmp_path):
+    result = seedhouse("build", "--seeds", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert result.stdout.strip() == f"error: the seeds root {tmp_path / 'nope'} does not exist or is not a directory"
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_check_exits_0_on_a_good_warehouse_and_writes_data_docs(tiny_warehouse, tmp_path):
+    path = tmp_path / "good.duckdb"
+    shutil.copyfile(tiny_warehouse, path)
+    result = seedhouse("check", "--warehouse", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    index = tmp_path / ".seedhouse" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    assert f"Data Docs: {index}" in result.stdout.replace("\n", "")
+    assert "all critical expectations passed" in result.stdout
+    assert index.is_file()
+
+
+def test_check_exits_1_on_a_tampered_warehouse_and_names_the_expectations(tiny_warehouse, tmp_path):
+    path = tmp_path / "tampered.duckdb"
+    shutil.copyfile(tiny_warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
+        con.execute("update core.articles set web_url = null where source_path = 'sub/b.txt'")
+    result = seedhouse("check", "--warehouse", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout.replace("\n", "")
+    assert "core.articles unique__article_id (critical): 2 unexpected." in out
+    assert "core.articles not_null__web_url (critical): 1 unexpected." in out
+    assert "critical expectations failed" in out
+
+
+def test_check_exits_2_without_a_warehouse(tmp_path):
+    result = seedhouse("check", "--warehouse", str(tmp_path / "missing.duckdb"))
+    assert result.returncode == 2
+    assert "no warehouse at" in result.stdout and "run `seedhouse build` first" in result.stdout
+
+
+def test_check_exits_2_on_a_usage_error():
+    assert seedhouse("check", "--no-such-option").returncode == 2

@@ -1,0 +1,62 @@
+"""The asset graph as the UI shows it: keys, groups, dependencies and checks."""
+
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from pipeline import quality
+from pipeline.catalog import TABLES
+from pipeline.definitions import defs
+
+K = lambda name: AssetKey(name.split("."))  # noqa: E731
+
+EXPECTED_PARENTS = {
+    "staging.parsed_seeds": set(),
+    "core.seed_files": {"staging.parsed_seeds"},
+    "core.providers": {"core.seed_files", "staging.parsed_seeds"},
+    "core.articles": {"core.seed_files", "staging.parsed_seeds"},
+    "core.article_topics": {"core.articles", "staging.parsed_seeds"},
+    "core.article_images": {"core.articles", "staging.parsed_seeds"},
+    "core.related_links": {"core.articles", "staging.parsed_seeds"},
+    "analytics.provider_stats": {"core.articles", "core.article_topics", "core.related_links", "core.providers"},
+    "analytics.topic_stats": {"core.article_topics", "core.articles"},
+    "analytics.topic_trends": {"core.article_topics", "core.articles"},
+    "analytics.topic_pairs": {"core.articles", "core.article_topics"},
+    "analytics.provider_links": {"core.related_links", "core.articles"},
+    "analytics.stories": {"core.related_links", "core.articles"},
+    "published_warehouse": {t.name for t in TABLES},
+}
+
+
+def test_asset_keys_groups_and_dependencies():
+    graph = defs.resolve_asset_graph()
+    keys = {key for key in graph.get_all_asset_keys()}
+    assert keys == {K(name) for name in EXPECTED_PARENTS}
+    for name, parents in EXPECTED_PARENTS.items():
+        assert graph.get(K(name)).parent_keys == {K(p) for p in parents}, name
+    groups = {name: graph.get(K(name)).group_name for name in EXPECTED_PARENTS}
+    assert groups == {
+        name: "ingest" if name.startswith("staging") else "publish" if name == "published_warehouse" else name.split(".")[0]
+        for name in EXPECTED_PARENTS
+    }
+
+
+def test_every_expectation_is_a_check_and_critical_ones_block():
+    graph = defs.resolve_asset_graph()
+    specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
+    checks = {(spec.asset_key, spec.name): spec for spec in specs}
+    expected = {}
+    for table in TABLES:
+        for name, expectation in quality.expectations(quality.load_suite(table.name)):
+            expected[(K(table.name), name)] = expectation.get("severity") == "critical"
+    assert {key: spec.blocking for key, spec in checks.items()} == expected
+    assert len(expected) == 87
+
+
+def test_jobs_and_descriptions():
+    assert {job.name for job in defs.jobs} == {"build_warehouse", "refresh_analytics"}
+    graph = defs.resolve_asset_graph()
+    for table in TABLES:
+        node = graph.get(K(table.name))
+        assert node.description == table.description
+        assert node.metadata["dagster/table_name"] == f"seedhouse.{table.name}"

@@ -1,0 +1,96 @@
+"""Write-audit-publish: a build that fails a critical expectation publishes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import run_build
+from pipeline.paths import EXPECTATIONS_DIR
+from pipeline.warehouse import Warehouse
+from tests.conftest import query
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def seedhouse(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture()
+def published(tiny_warehouse, tmp_path) -> Path:
+    path = tmp_path / "wh" / "seedhouse.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(tiny_warehouse, path)
+    return path
+
+
+@pytest.fixture()
+def stricter_suites(tmp_path) -> Path:
+    """The project's suites plus one critical expectation the tiny seeds violate (a.md has quality 42)."""
+    suites = tmp_path / "suites"
+    shutil.copytree(EXPECTATIONS_DIR, suites)
+    path = suites / "core.articles.json"
+    suite = json.loads(path.read_text())
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "quality", "min_value": 0, "max_value": 10},
+            "meta": {"meaning": "a stricter house rule"},
+            "severity": "critical",
+        }
+    )
+    path.write_text(json.dumps(suite))
+    return suites
+
+
+def test_failed_critical_expectation_leaves_the_published_file_untouched(published, tiny_seeds, stricter_suites):
+    before = digest(published)
+    rows_before = query(published, "select count(*) from core.articles")
+    result = seedhouse(
+        "build", "--seeds", str(tiny_seeds), "--warehouse", str(published), "--expectations", str(stricter_suites)
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "core.articles between__quality_2 (critical): 1 unexpected. a stricter house rule" in result.stdout
+    assert "critical expectations failed: core.articles:between__quality_2" in result.stdout
+    assert f"not published: {published} was left as it was" in result.stdout.replace("\n", "")
+    assert digest(published) == before
+    assert query(published, "select count(*) from core.articles") == rows_before
+
+
+def test_next_build_cleans_up_and_publishes(published, tiny_seeds, stricter_suites):
+    failed = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
+    assert (failed.success, failed.published) == (False, False)
+    leftovers = sorted(p.name for p in (published.parent / ".seedhouse" / "builds").iterdir())
+    assert leftovers == [f"{failed.run_id}.duckdb", f"{failed.run_id}.staging.duckdb"]
+
+    report = run_build(tiny_seeds, published)
+    assert (report.success, report.published) == (True, True)
+    assert list((published.parent / ".seedhouse" / "builds").iterdir()) == []
+    assert report.ledger == {"duplicate": 1, "loaded": 2, "quarantined": 6}
+
+
+def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_seeds):
+    holder = Warehouse(published)
+    holder.acquire_lock("someone-else")
+    try:
+        before = digest(published)
+        report = run_build(tiny_seeds, published)
+        assert (report.success, report.published) == (False, False)
+        assert report.errors == [
+            f"staging__parsed_seeds: BuildLockedError: another seedhouse build is running "
+            f"against {published} (lock {published.parent / '.seedhouse' / 'build.lock'}); wait for it to finish"
+        ]
+        assert digest(published) == before
+    finally:
+        holder.release_lock()

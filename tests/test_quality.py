@@ -1,0 +1,96 @@
+"""Every critical expectation can fail: each is fed a small table that breaks it, on a copy of
+the tiny warehouse, and must fail under its own name. Suites also run on empty tables."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from pipeline import quality
+from pipeline.catalog import TABLES
+from pipeline.warehouse import connect, quote_ident
+from tests.conftest import article_key
+
+CRITICAL = [
+    (table.name, name, expectation)
+    for table in TABLES
+    for name, expectation in quality.expectations(quality.load_suite(table.name))
+    if expectation.get("severity") == "critical"
+]
+
+
+def break_it(con: duckdb.DuckDBPyConnection, table: str, expectation: dict) -> None:
+    """Change the first row of `table` (or add a copy of it) so that `expectation` fails."""
+    t = quote_ident(table)
+    first = f"rowid = (select min(rowid) from {t})"
+    kwargs = expectation["kwargs"]
+    kind = expectation["type"]
+    col = quote_ident(kwargs["column"]) if "column" in kwargs else None
+    if kind == "expect_column_values_to_not_be_null":
+        con.execute(f"update {t} set {col} = null where {first}")
+    elif kind in (
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+        "expect_table_row_count_to_equal",
+    ):
+        con.execute(f"insert into {t} select * from {t} where {first}")
+    elif kind in ("expect_column_values_to_be_in_set", "expect_column_values_to_match_regex"):
+        con.execute(f"update {t} set {col} = 'javascript:alert(1)' where {first}")
+    elif kind == "expect_column_values_to_be_between":
+        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        con.execute(f"update {t} set {col} = ? where {first}", [low - 1 if low is not None else high + 1])
+    elif kind == "expect_column_sum_to_be_between":
+        con.execute(f"update {t} set {col} = {col} + 1 where {first}")
+    elif kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        a, b = quote_ident(kwargs["column_A"]), quote_ident(kwargs["column_B"])
+        value = f"{b} - 1" if kwargs.get("or_equal") else b
+        con.execute(f"update {t} set {a} = {value} where {first}")
+    else:
+        raise AssertionError(f"no way to break {kind} yet: add one here")
+
+
+@pytest.fixture()
+def scratch(tiny_warehouse, tmp_path):
+    path = tmp_path / "scratch.duckdb"
+    shutil.copyfile(tiny_warehouse, path)
+    with connect(path) as con:
+        yield con
+
+
+def test_every_suite_passes_on_the_tiny_warehouse(scratch):
+    for table in TABLES:
+        failed = [o.describe() for o in quality.validate(scratch, table.name) if not o.success]
+        assert failed == [], table.name
+
+
+@pytest.mark.parametrize(("table", "check_name", "expectation"), CRITICAL, ids=[f"{t}:{n}" for t, n, _ in CRITICAL])
+def test_each_critical_expectation_fails_on_a_table_that_breaks_it(scratch, table, check_name, expectation):
+    scratch.execute("begin transaction")
+    break_it(scratch, table, expectation)
+    outcomes = {o.check_name: o for o in quality.validate(scratch, table)}
+    scratch.execute("rollback")
+    assert outcomes[check_name].success is False
+    assert outcomes[check_name].blocks is True
+    assert outcomes[check_name].error is None
+
+
+def test_suites_run_on_empty_tables_without_raising(scratch):
+    for table in TABLES:
+        scratch.execute(f"delete from {quote_ident(table.name)}")
+    for table in TABLES:
+        outcomes = quality.validate(scratch, table.name)
+        assert [o.check_name for o in outcomes if o.error] == [], table.name
+    # an empty ledger is not the 9 files that were found: the row-count relation still fails
+    ledger = {o.check_name: o for o in quality.validate(scratch, "core.seed_files")}
+    assert (ledger["row_count_equal"].success, ledger["row_count_equal"].observed_value) == (False, 0)
+
+
+def test_failing_rows_are_reported_by_their_ids(scratch):
+    scratch.execute("update core.articles set web_url = 'javascript:void(0)' where source_path = 'a.md'")
+    outcome = {o.check_name: o for o in quality.validate(scratch, "core.articles")}["match_regex__web_url"]
+    assert outcome.unexpected_count == 1
+    assert outcome.sample == [
+        {"web_url": "javascript:void(0)", "article_id": article_key("https://www.exampletimes.com/news/one?id=7")}
+    ]
