@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +42,13 @@ import frontmatter
 import pyarrow as pa
 import yaml
 
-from pipeline.schemas import PARSED_SEEDS
+from pipeline import yaml_fast
+from pipeline.schemas import MANIFEST, PARSED_SEEDS
 
 # Scalars stay strings exactly as written: YAML 1.1 typing would turn a topic `No` into False and
-# `10:00` into 600. Known fields are typed explicitly later, in SQL.
-_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+# `10:00` into 600. Known fields are typed explicitly later, in SQL. Both loaders give the same
+# result (PyYAML's base loader, or rapidyaml reproducing it; see pipeline/yaml_fast.py).
+LOADERS = {"pyyaml": yaml_fast.load_pyyaml, "fast": yaml_fast.load}
 
 KNOWN_KEYS = frozenset(
     {
@@ -141,13 +146,14 @@ class SeedFrontMatter(frontmatter.YAMLHandler):
             )
         return parts[1], parts[2]
 
-    def __init__(self, limits: Limits | None = None):
+    def __init__(self, limits: Limits | None = None, loader: str = "pyyaml"):
         super().__init__()
         self.limits = limits or Limits()
+        self.loader = LOADERS[loader]
 
     def load(self, fm: str, **kwargs: object) -> Any:
         try:
-            data = yaml.load(fm, Loader=_LOADER)  # noqa: S506 - a base loader constructs no objects
+            data = self.loader(fm)
         except yaml.MarkedYAMLError as exc:
             # the front matter text starts with the rest of the opening '---' line, so a mark's
             # 0-based line is the file's 1-based line minus one
@@ -166,13 +172,16 @@ class SeedFrontMatter(frontmatter.YAMLHandler):
                 "not_a_mapping",
                 f"the front matter is {_describe(kind)}, expected 'key: value' pairs",
             )
-        self.limits.check(data)
+        # Without aliases no value is longer than the text itself, so the walk is needed only for
+        # aliases or a front matter that large; known lists are measured as they are flattened.
+        if "*" in fm or len(fm) > self.limits.max_value_chars:
+            self.limits.check(data)
         return data
 
 
 @lru_cache(maxsize=8)
-def _handler(limits: Limits) -> SeedFrontMatter:
-    return SeedFrontMatter(limits)
+def _handler(limits: Limits, loader: str) -> SeedFrontMatter:
+    return SeedFrontMatter(limits, loader)
 
 
 def _describe(kind: str) -> str:
@@ -190,11 +199,18 @@ def _shape(value: Any) -> str:
     return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
 
 
-def _as_list(value: Any) -> list[Any]:
+def _as_list(value: Any, field: str, limits: Limits) -> list[Any]:
     """A scalar (or a lone mapping) where a list is expected is a one-item list."""
     if value is None or value == "":
         return []
-    return value if isinstance(value, list) else [value]
+    if not isinstance(value, list):
+        return [value]
+    if len(value) > limits.max_list_items:
+        raise SeedError(
+            "limit_exceeded",
+            f"'{field}' has {len(value)} items, over {limits.max_list_items} (max_list_items)",
+        )
+    return value
 
 
 def _provider(value: Any, field: str) -> tuple[str | None, str | None]:
@@ -207,18 +223,18 @@ def _provider(value: Any, field: str) -> tuple[str | None, str | None]:
     raise SeedError("invalid_field", f"'{field}' should be a mapping with name and domain, got a list")
 
 
-def _topics(value: Any) -> list[str]:
+def _topics(value: Any, limits: Limits) -> list[str]:
     topics = []
-    for item in _as_list(value):
+    for item in _as_list(value, "topics", limits):
         if not isinstance(item, str):
             raise SeedError("invalid_field", f"'topics' items should be text, got a {_shape(item)}")
         topics.append(item)
     return topics
 
 
-def _images(value: Any, field: str = "images") -> list[dict[str, str | None]]:
+def _images(value: Any, limits: Limits, field: str = "images") -> list[dict[str, str | None]]:
     images = []
-    for item in _as_list(value):
+    for item in _as_list(value, field, limits):
         if isinstance(item, str):  # a bare URL
             item = {"url": item}
         if not isinstance(item, dict):
@@ -234,9 +250,9 @@ def _images(value: Any, field: str = "images") -> list[dict[str, str | None]]:
     return images
 
 
-def _related(value: Any) -> list[dict[str, str | None]]:
+def _related(value: Any, limits: Limits) -> list[dict[str, str | None]]:
     related = []
-    for item in _as_list(value):
+    for item in _as_list(value, "related", limits):
         if not isinstance(item, dict):
             raise SeedError("invalid_field", f"'related' items should be mappings, got a {_shape(item)}")
         name, domain = _provider(item.get("provider"), "related.provider")
@@ -255,7 +271,7 @@ def _related(value: Any) -> list[dict[str, str | None]]:
     return related
 
 
-def front_matter_fields(meta: dict[str, Any]) -> dict[str, Any]:
+def front_matter_fields(meta: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:
     """The raw columns of one parsed front matter (see `PARSED_SEEDS`)."""
     provider_name, provider_domain = _provider(meta.get("provider"), "provider")
     extra = {str(k): v for k, v in meta.items() if k not in KNOWN_KEYS}
@@ -273,14 +289,14 @@ def front_matter_fields(meta: dict[str, Any]) -> dict[str, Any]:
         "provider_name": provider_name,
         "provider_domain": provider_domain,
         "secured": _text(meta.get("secured"), "secured"),
-        "topics": _topics(meta.get("topics")),
-        "images": _images(meta.get("images")),
-        "related": _related(meta.get("related")),
+        "topics": _topics(meta.get("topics"), limits),
+        "images": _images(meta.get("images"), limits),
+        "related": _related(meta.get("related"), limits),
         "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
     }
 
 
-def parse_text(data: bytes, limits: Limits = Limits()) -> dict[str, Any]:
+def parse_text(data: bytes, limits: Limits = Limits(), loader: str = "pyyaml") -> dict[str, Any]:
     """Decode and parse one file's bytes into raw columns; raises SeedError."""
     if b"\x00" in data:
         raise SeedError("binary", "the file contains NUL bytes: it looks binary, not a text seed")
@@ -297,11 +313,11 @@ def parse_text(data: bytes, limits: Limits = Limits()) -> dict[str, Any]:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    handler = _handler(limits)
+    handler = _handler(limits, loader)
     if not handler.detect(text):
         raise SeedError("no_front_matter", "the file does not start with a '---' front matter line", 1)
     meta, body = frontmatter.parse(text, handler=handler)
-    row = front_matter_fields(meta)
+    row = front_matter_fields(meta, limits)
     row["body_chars"] = len(body)
     return row
 
@@ -312,7 +328,7 @@ def _empty_row(source_path: str) -> dict[str, Any]:
     return row
 
 
-def parse_file(root: Path, rel: str, limits: Limits = Limits()) -> dict[str, Any]:
+def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "pyyaml") -> dict[str, Any]:
     """One row of `PARSED_SEEDS` for the file at `root/rel`, whatever it holds."""
     row = _empty_row(rel)
     path = root / rel
@@ -321,7 +337,7 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits()) -> dict[str, Any
             raise SeedError("outside_root", f"a symbolic link to {os.readlink(path)}, outside the seeds root")
         stat = path.stat()
         row["size_bytes"] = stat.st_size
-        row["modified_at"] = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+        row["modified_at"] = stat.st_mtime_ns // 1000  # microseconds, as discover() records it
         if stat.st_size > limits.max_file_bytes:
             raise SeedError(
                 "too_large",
@@ -332,7 +348,7 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits()) -> dict[str, Any
         except OSError as exc:
             raise SeedError("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
         row["content_sha256"] = hashlib.sha256(data).hexdigest()
-        row.update(parse_text(data, limits))
+        row.update(parse_text(data, limits, loader))
     except SeedError as exc:
         row["error_kind"], row["error_message"], row["error_line"] = exc.kind, exc.message, exc.line
     except OSError as exc:
@@ -340,39 +356,91 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits()) -> dict[str, Any
     return row
 
 
-def discover(root: Path) -> list[str]:
-    """Every file below `root`, as sorted POSIX paths relative to it.
+def discover(root: Path) -> pa.Table:
+    """Every file below `root`: `MANIFEST` rows sorted by path (POSIX, relative to `root`).
 
     Hidden directories (`.git`, `.seedhouse`, editor caches) are not descended into; hidden files
-    are seeds like any other. Symbolic links to directories are not followed.
+    are seeds like any other. Symbolic links to directories are not followed. A file whose
+    status cannot be read (a dangling link) is listed without size, and quarantined later.
     """
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        base = Path(dirpath).relative_to(root)
-        found.extend((base / name).as_posix() for name in filenames)
-    found.sort()
-    return found
+    paths: list[str] = []
+    sizes: list[int | None] = []
+    mtimes: list[int | None] = []
+    pending = [(root, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith("."):
+                        pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                    continue
+                if entry.is_symlink() and Path(entry.path).is_dir():
+                    continue
+                try:
+                    stat = entry.stat()
+                    size, mtime = stat.st_size, stat.st_mtime_ns // 1000
+                except OSError:
+                    size = mtime = None
+                paths.append(prefix + entry.name)
+                sizes.append(size)
+                mtimes.append(mtime)
+    table = pa.table({"source_path": paths, "size_bytes": sizes, "modified_at": mtimes}, schema=MANIFEST)
+    return table.sort_by("source_path")
+
+
+def parse_rows(root: Path, paths: list[str], limits: Limits = Limits(), loader: str = "pyyaml") -> pa.RecordBatch:
+    """A record batch of `PARSED_SEEDS`, one row per path, in the order given."""
+    rows = [parse_file(root, rel, limits, loader) for rel in paths]
+    return pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
+
+
+def _quiet_worker() -> None:
+    """Parse workers send stderr to /dev/null: rapidyaml reports every document it rejects there
+    (PyYAML then parses it and any real error travels back as a ledger row)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+# Below this many files a process pool costs more (start-up, imports) than it saves.
+PARALLEL_MIN_FILES = 4_000
 
 
 def parse_batches(
     root: Path,
-    paths: Iterable[str],
+    paths: list[str],
     *,
     limits: Limits = Limits(),
-    batch_size: int = 2048,
+    workers: int | None = None,
+    batch_size: int = 1_000,
     on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Record batches of `PARSED_SEEDS`, one row per path, in the order given."""
-    rows: list[dict[str, Any]] = []
-    for rel in paths:
-        rows.append(parse_file(root, rel, limits))
-        if len(rows) >= batch_size:
-            yield pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
+    """Record batches of `PARSED_SEEDS` for `paths`, in order, parsed on `workers` processes.
+
+    At most two batches per worker are in flight, so memory stays bounded however many files
+    there are; the caller streams the batches into DuckDB as they come. Bulk parses in the workers
+    use the fast loader; a small parse runs in this process with PyYAML (same results).
+    """
+    workers = workers or os.cpu_count() or 1
+    chunks = (paths[i : i + batch_size] for i in range(0, len(paths), batch_size))
+    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
+        for chunk in chunks:
+            batch = parse_rows(root, chunk, limits)
             if on_progress:
-                on_progress(len(rows))
-            rows = []
-    if rows:
-        yield pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
-        if on_progress:
-            on_progress(len(rows))
+                on_progress(batch.num_rows)
+            yield batch
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.parse"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker) as pool:
+        in_flight: deque[Future[pa.RecordBatch]] = deque(
+            pool.submit(parse_rows, root, chunk, limits, "fast") for chunk in islice(chunks, 2 * workers)
+        )
+        while in_flight:
+            batch = in_flight.popleft().result()
+            for chunk in islice(chunks, 1):
+                in_flight.append(pool.submit(parse_rows, root, chunk, limits, "fast"))
+            if on_progress:
+                on_progress(batch.num_rows)
+            yield batch
