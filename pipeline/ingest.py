@@ -1,14 +1,23 @@
-"""Ingest: discover seed files, parse them into staging, and build the lookup maps the SQL joins.
+"""Ingest: discover seed files, parse what changed into staging, and build the lookup maps.
 
 Per-row Python stops at the parse. URL canonicalisation and registered domains are computed once
-per *distinct* value found in staging and joined back in SQL.
+per *distinct* value and joined back in SQL.
+
+Incremental builds: the staging file of the last published build is kept as a parse cache
+(`.seedhouse/parsed.duckdb`). A file whose path, size and modification time match its cached row
+is not read again; new and changed files are parsed; files no longer found drop out. The cache
+is ignored when the parser, its limits or the seeds root changed (a fingerprint says so), or when
+a full rebuild is asked for. Staging then holds exactly the rows a full parse would produce, so
+every table downstream is the same as after a full rebuild.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -16,9 +25,10 @@ import pyarrow as pa
 
 from pipeline import __version__
 from pipeline.parse import Limits, discover, parse_batches
+from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.urls import canonicalise_many, registered_domain
-from pipeline.warehouse import load_arrow
+from pipeline.warehouse import load_arrow, quote_literal, scalar
 
 _DISTINCT_URLS = """
     select distinct url from (
@@ -27,7 +37,6 @@ _DISTINCT_URLS = """
         select raw_text(item.web_url) from staging.parsed_seeds, unnest(related) as r(item)
     )
     where url is not null
-    order by url
 """
 
 _DISTINCT_PROVIDER_IDS = """
@@ -43,12 +52,82 @@ _DISTINCT_PROVIDER_IDS = """
 """
 
 
+def _digest(parts: list[bytes]) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(hashlib.sha256(part).digest())
+    return hasher.hexdigest()[:32]
+
+
+def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
+    """Changes whenever a cached parse could differ from a fresh one."""
+    sources = [PROJECT_ROOT / "pipeline" / name for name in ("parse.py", "schemas.py", "urls.py")]
+    libraries = [f"{name}=={version(name)}" for name in ("pyyaml", "python-frontmatter", "url-normalize", "tldextract")]
+    return _digest([p.read_bytes() for p in sources] + [repr(limits).encode(), str(seeds_root).encode()] + [l.encode() for l in libraries])
+
+
+def definitions_fingerprint(expectations_dir: Path = EXPECTATIONS_DIR) -> str:
+    """Changes whenever the tables or checks built from the same staging could differ."""
+    files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json"))
+    files.append(PROJECT_ROOT / "pipeline" / "catalog.py")
+    return _digest([f.name.encode() + f.read_bytes() for f in files] + [__version__.encode()])
+
+
 @dataclass(frozen=True)
 class IngestSummary:
     files_found: int
-    parse_errors: dict[str, int]
-    distinct_urls: int
-    distinct_providers: int
+    files_parsed: int
+    files_reused: int
+    files_dropped: int
+    parse_errors: dict[str, int] = field(default_factory=dict)
+    distinct_urls: int = 0
+    distinct_providers: int = 0
+
+
+def _attach_cache(con: duckdb.DuckDBPyConnection, cache_path: Path | None, fingerprint: str) -> dict | None:
+    """Attach the parse cache as `cache` when it exists and was made by this same parser."""
+    if cache_path is None or not cache_path.exists():
+        return None
+    con.execute(f"attach {quote_literal(str(cache_path))} as cache (read_only)")
+    try:
+        cursor = con.execute("select * from cache.cache_info")
+        rows, columns = cursor.fetchall(), [d[0] for d in cursor.description]
+    except duckdb.Error:
+        rows, columns = [], []
+    info = dict(zip(columns, rows[0])) if rows else None
+    if info is None or info["parser_fingerprint"] != fingerprint:
+        con.execute("detach cache")
+        return None
+    return info
+
+
+# Files of the manifest whose cached row is still good: same path, size and modification time.
+_REUSABLE = """
+    select cached.*
+    from cache.parsed_seeds as cached
+    join _manifest as found
+      on found.source_path = cached.source_path
+     and found.size_bytes = cached.size_bytes
+     and found.modified_at = cached.modified_at
+"""
+
+
+def is_current(
+    seeds_root: Path, cache_path: Path, published_run_id: str | None, *, limits: Limits, definitions: str
+) -> bool:
+    """True when the published warehouse was built from exactly these files, with this parser and
+    these table and check definitions: a rebuild would change nothing. Reads no seed file."""
+    if published_run_id is None:
+        return False
+    with duckdb.connect() as con:
+        con.register("_manifest", discover(seeds_root))
+        cache = _attach_cache(con, cache_path, parser_fingerprint(seeds_root, limits))
+        if cache is None or cache["run_id"] != published_run_id or cache["definitions_fingerprint"] != definitions:
+            return False
+        reusable = scalar(con, f"select count(*) from ({_REUSABLE})")
+        return reusable == scalar(con, "select count(*) from _manifest") == scalar(
+            con, "select count(*) from cache.parsed_seeds"
+        )
 
 
 def ingest(
@@ -57,26 +136,44 @@ def ingest(
     *,
     run_id: str,
     limits: Limits = Limits(),
+    cache_path: Path | None = None,
+    definitions: str = "",
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestSummary:
-    """Fill `staging.parsed_seeds`, `staging.url_map`, `staging.domain_map` and `quality.build_info`."""
+    """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything."""
     started_at = datetime.now(timezone.utc)
-    paths = discover(seeds_root)
-    if on_start:
-        on_start(len(paths))
-    reader = pa.RecordBatchReader.from_batches(
-        PARSED_SEEDS, parse_batches(seeds_root, paths, limits=limits, on_progress=on_progress)
-    )
-    files_found = load_arrow(con, "staging.parsed_seeds", reader)
+    fingerprint = parser_fingerprint(seeds_root, limits)
+    manifest = discover(seeds_root)
+    con.register("_manifest", manifest)
+    cache = _attach_cache(con, cache_path, fingerprint)
+    if cache is not None:
+        con.execute(f"create table staging.parsed_seeds as {_REUSABLE}")
+        to_parse = [
+            row[0]
+            for row in con.execute(
+                "select source_path from _manifest anti join staging.parsed_seeds using (source_path) "
+                "order by source_path"
+            ).fetchall()
+        ]
+        dropped = scalar(con, "select count(*) from cache.parsed_seeds anti join _manifest using (source_path)")
+    else:
+        load_arrow(con, "staging.parsed_seeds", PARSED_SEEDS.empty_table())
+        to_parse = manifest.column("source_path").to_pylist()
+        dropped = 0
+    reused = manifest.num_rows - len(to_parse)
 
-    urls = [row[0] for row in con.execute(_DISTINCT_URLS).fetchall()]
-    canonical, hosts = canonicalise_many(urls)
-    load_arrow(
-        con,
-        "staging.url_map",
-        pa.table({"raw_url": urls, "canonical_url": canonical, "host": hosts}, schema=URL_MAP),
+    if on_start:
+        on_start(len(to_parse))
+    reader = pa.RecordBatchReader.from_batches(
+        PARSED_SEEDS, parse_batches(seeds_root, to_parse, limits=limits, on_progress=on_progress)
     )
+    con.register("_parsed", reader)
+    con.execute("insert into staging.parsed_seeds select * from _parsed")
+    con.unregister("_parsed")
+    con.unregister("_manifest")
+
+    n_urls = _build_url_map(con, cached=cache is not None)
     providers = [row[0] for row in con.execute(_DISTINCT_PROVIDER_IDS).fetchall()]
     load_arrow(
         con,
@@ -86,7 +183,15 @@ def ingest(
             schema=DOMAIN_MAP,
         ),
     )
+    con.execute(
+        "create or replace table staging.cache_info as "
+        "select ?::varchar as run_id, ?::varchar as parser_fingerprint, ?::varchar as definitions_fingerprint",
+        [run_id, fingerprint, definitions],
+    )
+    if cache is not None:
+        con.execute("detach cache")
 
+    files_found = manifest.num_rows
     errors = dict(
         con.execute(
             "select error_kind, count(*) from staging.parsed_seeds where error_kind is not null "
@@ -97,8 +202,44 @@ def ingest(
         """
         create or replace table quality.build_info as
         select ?::varchar as run_id, ?::timestamptz as started_at, ?::varchar as seeds_root,
-               ?::bigint as files_found, ?::varchar as seedhouse_version
+               ?::bigint as files_found, ?::bigint as files_parsed, ?::bigint as files_reused,
+               ?::varchar as seedhouse_version
         """,
-        [run_id, started_at, str(seeds_root), files_found, __version__],
+        [run_id, started_at, str(seeds_root), files_found, len(to_parse), reused, __version__],
     )
-    return IngestSummary(files_found, errors, len(urls), len(providers))
+    return IngestSummary(files_found, len(to_parse), reused, dropped, errors, n_urls, len(providers))
+
+
+def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:
+    """`staging.url_map` for every distinct URL: cached forms are reused, simple URLs are
+    canonicalised in SQL (warehouse/macros.sql), the rest with url-normalize in Python."""
+    con.execute(f"create or replace temp table _urls as {_DISTINCT_URLS}")
+    if cached:
+        con.execute(
+            "create table staging.url_map as select cached.* from cache.url_map as cached "
+            "semi join _urls on _urls.url = cached.raw_url"
+        )
+    else:
+        load_arrow(con, "staging.url_map", URL_MAP.empty_table())
+    con.execute(
+        "create or replace temp table _new_urls as "
+        "select url from _urls anti join staging.url_map on staging.url_map.raw_url = _urls.url"
+    )
+    con.execute(
+        """
+        insert into staging.url_map
+        select url, canonical, canonical_host(canonical)
+        from (select url, simple_canonical_url(url) as canonical from _new_urls where is_simple_url(url))
+        """
+    )
+    rest = [
+        row[0]
+        for row in con.execute(
+            "select url from _new_urls where not coalesce(is_simple_url(url), false) order by url"
+        ).fetchall()
+    ]
+    canonical, hosts = canonicalise_many(rest)
+    con.register("_python_urls", pa.table({"raw_url": rest, "canonical_url": canonical, "host": hosts}, schema=URL_MAP))
+    con.execute("insert into staging.url_map select * from _python_urls")
+    con.unregister("_python_urls")
+    return scalar(con, "select count(*) from _urls")

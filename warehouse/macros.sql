@@ -38,3 +38,52 @@ create or replace temp macro domain_key(x) as
 -- An outlet's key: its declared domain, else the host of the item's canonical URL.
 create or replace temp macro provider_key(declared_domain, url_host) as
     coalesce(domain_key(declared_domain), url_host);
+
+-- Canonical URLs, vectorised, for "simple" URLs: http(s), a plain ASCII host, an optional port,
+-- and only characters that RFC 3986 normalisation leaves alone (no '%', no dot-segments, no
+-- user info). Anything else is canonicalised in Python with url-normalize (pipeline/urls.py);
+-- a test holds the two equal on the corpora and generated seeds. The rules are those of
+-- pipeline/urls.py: lower-case scheme and host, no default port, no utm_*/click-id parameters,
+-- no fragment, no trailing slash but on the root.
+create or replace temp macro is_simple_url(url) as
+    regexp_full_match(url, '[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?([/?#][A-Za-z0-9._~:/?#\[\]@!$&''()*+,;=-]*)?')
+    and not regexp_matches(url, '/\.\.?(/|$|\?|#)')
+    -- url-normalize collapses empty path segments (//)
+    and not regexp_matches(url, '^[A-Za-z]+://[^/?#]*[^?#]*//')
+    and not regexp_matches(url, '#.*#')
+    -- url-normalize percent-encodes a second '=' within one query parameter
+    and not regexp_matches(regexp_extract(url, '^[^?#]*\?([^#]*)', 1), '(^|&)[^&=]*=[^&]*=')
+    -- url-normalize rewrites a hash-bang fragment (#!) as ?_escaped_fragment_=
+    and not contains(url, '#!');
+
+create or replace temp macro is_tracking_param(pair) as
+    lower(split_part(pair, '=', 1)) like 'utm\_%' escape '\'
+    or lower(split_part(pair, '=', 1)) in (
+        'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', 'hss_channel', 'ocid', 'cmpid',
+        '_ga', 'igshid', 'ref_src', 'guccounter'
+    );
+
+create or replace temp macro simple_canonical_url(url) as (
+    with parts as (
+        select
+            lower(regexp_extract(url, '^([A-Za-z]+)://', 1)) as scheme,
+            lower(regexp_extract(url, '^[A-Za-z]+://([^/?#:]*)', 1)) as host,
+            regexp_extract(url, '^[A-Za-z]+://[^/?#:]*:([0-9]+)', 1) as port,
+            regexp_extract(url, '^[A-Za-z]+://[^/?#]*([^?#]*)', 1) as path,
+            regexp_extract(url, '^[^?#]*\?([^#]*)', 1) as query
+    )
+    select
+        scheme || '://' || host
+        || case
+            when port = '' or (scheme = 'http' and port::int = 80) or (scheme = 'https' and port::int = 443) then ''
+            else ':' || ltrim(port, '0')
+        end
+        || case when path = '' then '/' when length(path) > 1 then coalesce(nullif(rtrim(path, '/'), ''), '/') else path end
+        || coalesce('?' || nullif(array_to_string(
+                list_filter(string_split(query, '&'), lambda p: p <> '' and not is_tracking_param(p)), '&'), ''), '')
+    from parts
+);
+
+-- The host of a canonical URL without a leading "www." (what pipeline/urls.host_of gives).
+create or replace temp macro canonical_host(canonical_url) as
+    nullif(regexp_replace(regexp_extract(canonical_url, '^[a-z]+://([^/:?#]*)', 1), '^www\.', ''), '');
