@@ -36,7 +36,11 @@ def break_it(con: duckdb.DuckDBPyConnection, table: str, expectation: dict) -> N
         "expect_table_row_count_to_equal",
     ):
         con.execute(f"insert into {t} select * from {t} where {first}")
-    elif kind in ("expect_column_values_to_be_in_set", "expect_column_values_to_match_regex"):
+    elif kind in (
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",  # foreign keys: a value the other table lacks
+        "expect_column_values_to_match_regex",
+    ):
         con.execute(f"update {t} set {col} = 'javascript:alert(1)' where {first}")
     elif kind == "expect_column_values_to_be_between":
         low, high = kwargs.get("min_value"), kwargs.get("max_value")
