@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.catalog import TABLES
+from pipeline.ingest import definitions_fingerprint, is_current
+from pipeline.parse import Limits
+from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.quality import CRITICAL, Outcome
-from pipeline.warehouse import connect, row_count
+from pipeline.warehouse import Warehouse, connect, row_count
 
 
 @dataclass
@@ -23,6 +26,9 @@ class BuildReport:
     warehouse: Path
     seconds: float
     published: bool = False
+    up_to_date: bool = False  # nothing changed since the published build: no run was started
+    parsed: int = 0  # files read and parsed by the build that made the published file
+    reused: int = 0  # files whose parse was reused from the build before it
     row_counts: dict[str, int] = field(default_factory=dict)
     ledger: dict[str, int] = field(default_factory=dict)
     quarantine: dict[str, int] = field(default_factory=dict)
@@ -57,20 +63,43 @@ def run_build(
     warehouse_path: Path | str,
     *,
     job_name: str = "build_warehouse",
+    full: bool = False,
     expectations_dir: Path | str | None = None,
     resource_config: dict[str, Any] | None = None,
 ) -> BuildReport:
     """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build.
 
+    Unless `full`, a build whose seeds, parser and definitions are exactly those of the published
+    warehouse starts no run at all (`up_to_date`), and otherwise re-parses only what changed.
     `expectations_dir` replaces the project's suites for this build (checks are made from it)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    started = time.perf_counter()
+    suites = Path(expectations_dir) if expectations_dir is not None else EXPECTATIONS_DIR
+    config = {
+        "seeds_root": str(seeds_root),
+        "warehouse_path": str(warehouse_path),
+        "full_refresh": full,
+        **(resource_config or {}),
+    }
+    warehouse = Warehouse(warehouse_path)
+    if not full and job_name == "build_warehouse":
+        limits = Limits(**{k: v for k, v in config.items() if k in Limits.__dataclass_fields__})
+        current = is_current(
+            Path(seeds_root).resolve(),
+            warehouse.parse_cache,
+            warehouse.published_run_id(),
+            limits=limits,
+            definitions=definitions_fingerprint(suites),
+        )
+        if current:
+            report = BuildReport(True, "", warehouse.published, time.perf_counter() - started, up_to_date=True)
+            _describe_published(report)
+            return report
+
     from pipeline.definitions import defs, make_definitions
 
     if expectations_dir is not None:
-        defs = make_definitions(Path(expectations_dir))
-
-    started = time.perf_counter()
-    config = {"seeds_root": str(seeds_root), "warehouse_path": str(warehouse_path), **(resource_config or {})}
+        defs = make_definitions(suites)
     result = defs.resolve_job_def(job_name).execute_in_process(
         run_config={
             "resources": {"seedhouse": {"config": config}},
@@ -110,13 +139,21 @@ def run_build(
         event.is_step_success and event.step_key == "published_warehouse" for event in result.all_events
     )
     if report.published:
-        with connect(report.warehouse, read_only=True) as con:
-            report.row_counts = {t.name: row_count(con, t.name) for t in TABLES}
-            report.ledger = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
-            report.quarantine = dict(
-                con.execute(
-                    "select error_kind, count(*) from core.seed_files where status = 'quarantined' "
-                    "group by 1 order by 2 desc, 1"
-                ).fetchall()
-            )
+        _describe_published(report)
     return report
+
+
+def _describe_published(report: BuildReport) -> None:
+    """Fill the report's row counts, ledger and quarantine summary from the published file."""
+    with connect(report.warehouse, read_only=True) as con:
+        report.row_counts = {t.name: row_count(con, t.name) for t in TABLES}
+        report.ledger = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
+        report.parsed, report.reused = con.execute(
+            "select files_parsed, files_reused from quality.build_info"
+        ).fetchall()[0]
+        report.quarantine = dict(
+            con.execute(
+                "select error_kind, count(*) from core.seed_files where status = 'quarantined' "
+                "group by 1 order by 2 desc, 1"
+            ).fetchall()
+        )

@@ -73,11 +73,13 @@ def main() -> None:
     show_default=True,
     help="Directory of expectation suites (<schema>.<table>.json) to check the build against.",
 )
-def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path) -> None:
+@click.option("--full", is_flag=True, help="Parse every file again instead of only new and changed ones.")
+def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: bool) -> None:
     """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
 
     Runs the Dagster asset graph in-process (the same assets `dagster dev` shows). The published
-    file is only replaced when every critical expectation passes.
+    file is only replaced when every critical expectation passes. Files unchanged since the last
+    published build are not parsed again; when nothing changed at all, no build runs.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -93,15 +95,20 @@ def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path) -> Non
         console=console, transient=True,
     )
     with bar, progress.reporting(_BarReporter(bar)):
-        report = run_build(seeds_root, warehouse_path, expectations_dir=expectations_dir)
+        report = run_build(seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir)
 
     if report.ledger:
         files = sum(report.ledger.values())
         ledger = ", ".join(f"{n} {status}" for status, n in report.ledger.items())
         console.print(f"{files} seed files from {seeds_root}: {ledger}")
+        if not report.up_to_date:
+            console.print(f"  parsed {report.parsed} new or changed files, reused {report.reused} unchanged ones")
         for kind, n in report.quarantine.items():
             console.print(f"  quarantined {n} x {kind}  (see core.seed_files.error_message)")
     _print_failures(console, report.failed_checks)
+    if report.up_to_date:
+        console.print(f"nothing changed since the last build: {report.warehouse} is current ({report.seconds:.1f}s)")
+        return
     if report.published:
         counts = ", ".join(f"{name} {n}" for name, n in report.row_counts.items())
         console.print(f"published {report.warehouse} in {report.seconds:.1f}s")

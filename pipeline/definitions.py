@@ -12,7 +12,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from assets.analytics.assets import analytics_assets
 from assets.core.assets import core_assets
-from assets.ingest.assets import parsed_seeds
+from assets.ingest.assets import parsed_seeds_asset
 from assets.publish.assets import published_warehouse
 from assets.quality.checks import quality_checks
 from pipeline.paths import EXPECTATIONS_DIR
@@ -36,7 +36,7 @@ def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     """The graph, with its checks made from the suites in `expectations_dir` (the project's own
     `expectations/` unless a user points `seedhouse build --expectations` elsewhere)."""
     return Definitions(
-        assets=[parsed_seeds, *core_assets, *analytics_assets, published_warehouse],
+        assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets, *analytics_assets, published_warehouse],
         asset_checks=quality_checks(Path(expectations_dir)),
         jobs=[build_warehouse, refresh_analytics],
         resources={"seedhouse": SeedhouseResource()},

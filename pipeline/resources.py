@@ -28,6 +28,10 @@ class SeedhouseResource(ConfigurableResource):
         description="DuckDB storage version of the published file; v1.4.0 opens in DuckDB 1.4 and later.",
     )
     max_file_bytes: int = Field(default=Limits.max_file_bytes, description="Larger seed files are quarantined.")
+    full_refresh: bool = Field(
+        default=False,
+        description="Parse every file again instead of reusing the last published build's parse.",
+    )
 
     _warehouse: Warehouse | None = PrivateAttr(default=None)
 

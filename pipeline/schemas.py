@@ -31,6 +31,15 @@ RELATED = pa.struct(
     ]
 )
 
+# What discovery sees of each file: enough to tell, without reading it, whether it changed.
+MANIFEST = pa.schema(
+    [
+        ("source_path", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("modified_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
 PARSED_SEEDS = pa.schema(
     [
         # the file itself: always set, whatever its content

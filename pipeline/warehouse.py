@@ -78,8 +78,15 @@ def load_arrow(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | pa.Re
     return row_count(con, name)
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The one value a query returns. Reads the result to its end: DuckDB 2 refuses new work on a
+    connection whose last result was only partly fetched (as `fetchone()` leaves it)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    return con.execute(f"select count(*) from {quote_ident(name)}").fetchone()[0]
+    return scalar(con, f"select count(*) from {quote_ident(name)}")
 
 
 def model_sql(table: Table) -> str:
@@ -134,6 +141,21 @@ class Warehouse:
 
     def build_path(self, run_id: str) -> Path:
         return self.builds_dir / f"{run_id}.duckdb"
+
+    @property
+    def parse_cache(self) -> Path:
+        """The staging file of the last published build, reused by the next incremental build."""
+        return self.state_dir / "parsed.duckdb"
+
+    def published_run_id(self) -> str | None:
+        """The run that built the published file, or None when there is none (or it is unreadable)."""
+        if not self.published.exists():
+            return None
+        try:
+            with duckdb.connect(str(self.published), read_only=True) as con:
+                return scalar(con, "select run_id from quality.build_info")
+        except duckdb.Error:
+            return None
 
     def staging_path(self, run_id: str) -> Path:
         """Raw parsed seeds live in a file of their own, attached as `staging`, so the published
@@ -226,7 +248,9 @@ class Warehouse:
             os.fsync(handle.fileno())
         self.published.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, self.published)
-        self.staging_path(run_id).unlink(missing_ok=True)
+        staging = self.staging_path(run_id)
+        if staging.exists():  # this build's parse becomes the cache of the next one
+            os.replace(staging, self.parse_cache)
         dir_fd = os.open(self.published.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

@@ -126,6 +126,13 @@ def test_symlink_leaving_the_root_is_not_followed(tmp_path):
 def test_discover_walks_every_file_but_hidden_directories(tmp_path):
     write_seeds(
         tmp_path,
-        {"a.md": b"", "z/b.txt": b"", "z/.hidden-file": b"", ".git/config": b"", "y/no-extension": b""},
+        {"a.md": b"1", "z/b.txt": b"22", "z/.hidden-file": b"", ".git/config": b"", "y/no-extension": b"4444"},
     )
-    assert discover(tmp_path) == ["a.md", "y/no-extension", "z/.hidden-file", "z/b.txt"]
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "gone.md")
+    (tmp_path / "linked-dir").symlink_to(tmp_path / "z")
+    manifest = discover(tmp_path)
+    assert manifest.column("source_path").to_pylist() == [
+        "a.md", "dangling.md", "y/no-extension", "z/.hidden-file", "z/b.txt"
+    ]
+    assert manifest.column("size_bytes").to_pylist() == [1, None, 4, 0, 2]
+    assert manifest.column("modified_at")[0].value == (tmp_path / "a.md").stat().st_mtime_ns // 1000

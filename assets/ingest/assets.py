@@ -1,11 +1,12 @@
 """Ingest: seed files -> staging (raw parsed rows, URL and domain lookups)."""
 
+from pathlib import Path
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from assets.tables import PARSED_SEEDS_KEY
 from pipeline import progress
-from pipeline.ingest import ingest
+from pipeline.ingest import definitions_fingerprint, ingest
 from pipeline.resources import SeedhouseResource
 
 
@@ -17,7 +18,7 @@ class _LogProgress:
 
     def start(self, total: int) -> None:
         self.total = total
-        self.context.log.info(f"found {total} seed files")
+        self.context.log.info(f"parsing {total} new or changed seed files")
 
     def advance(self, done: int) -> None:
         self.done += done
@@ -26,37 +27,49 @@ class _LogProgress:
             self.next_report = self.done + max(1, self.total // 10)
 
 
-@asset(
-    key=PARSED_SEEDS_KEY,
-    group_name="ingest",
-    kinds={"python", "duckdb"},
-    metadata={"dagster/table_name": "staging.parsed_seeds"},
-)
-def parsed_seeds(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
-    """Every file under the seeds root, read and parsed into one raw row each.
+def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
+    definitions = definitions_fingerprint(expectations_dir)
 
-    This is a fresh build's first step: it creates the run's new DuckDB file. Files that cannot be
-    parsed keep their row here with the reason (`error_kind`); nothing is dropped. Raw values
-    stay as written; typing happens in the `core` tables.
-    """
-    reporter = progress.current() or _LogProgress(context)
-    root = seedhouse.seeds_path
-    with seedhouse.warehouse.new_build(context.run_id) as con:
-        summary = ingest(
-            con,
-            root,
-            run_id=context.run_id,
-            limits=seedhouse.limits,
-            on_start=reporter.start,
-            on_progress=reporter.advance,
-        )
-    return MaterializeResult(
-        metadata={
-            "dagster/row_count": summary.files_found,
-            "seeds_root": MetadataValue.path(str(root)),
-            "files_found": summary.files_found,
-            "parse_errors": MetadataValue.json(summary.parse_errors),
-            "distinct_urls": summary.distinct_urls,
-            "distinct_providers": summary.distinct_providers,
-        }
+    @asset(
+        key=PARSED_SEEDS_KEY,
+        group_name="ingest",
+        kinds={"python", "duckdb"},
+        metadata={"dagster/table_name": "staging.parsed_seeds"},
     )
+    def parsed_seeds(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
+        """Every file under the seeds root, read and parsed into one raw row each.
+
+        This is a build's first step: it creates the run's new DuckDB file. Files that cannot be
+        parsed keep their row here with the reason (`error_kind`); nothing is dropped. Raw values
+        stay as written; typing happens in the `core` tables. Files unchanged since the last
+        published build are not read again (unless `full_refresh` is set).
+        """
+        reporter = progress.current() or _LogProgress(context)
+        root = seedhouse.seeds_path
+        warehouse = seedhouse.warehouse
+        with warehouse.new_build(context.run_id) as con:
+            summary = ingest(
+                con,
+                root,
+                run_id=context.run_id,
+                limits=seedhouse.limits,
+                cache_path=None if seedhouse.full_refresh else warehouse.parse_cache,
+                definitions=definitions,
+                on_start=reporter.start,
+                on_progress=reporter.advance,
+            )
+        return MaterializeResult(
+            metadata={
+                "dagster/row_count": summary.files_found,
+                "seeds_root": MetadataValue.path(str(root)),
+                "files_found": summary.files_found,
+                "files_parsed": summary.files_parsed,
+                "files_reused": summary.files_reused,
+                "files_dropped": summary.files_dropped,
+                "parse_errors": MetadataValue.json(summary.parse_errors),
+                "distinct_urls": summary.distinct_urls,
+                "distinct_providers": summary.distinct_providers,
+            }
+        )
+
+    return parsed_seeds

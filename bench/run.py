@@ -1,0 +1,188 @@
+"""Benchmark seedhouse against a read-only floor and a naive baseline, in one run.
+
+    python bench/run.py                       # sizes 50,000 and 100,000 (a few minutes)
+    python bench/run.py --sizes 5000 10000    # quick look
+
+Every figure comes from a fresh process timed from outside (wall clock), with the peak resident
+memory of its whole process tree sampled every 20 ms. Because the machine is shared and noisy,
+compare the ratios printed at the end (measured in the same run), not the absolute seconds.
+
+Steps: generate seeds; (1) read every file only: the floor; (2) the naive baseline, a plain loop of
+`frontmatter.load` into a pandas DataFrame and `CREATE TABLE AS` in DuckDB; (3) `seedhouse build
+--full` at both sizes, so the marginal cost per file separates from the fixed start-up cost;
+(4) a 10-file build (the cold start); (5) a rebuild with nothing changed; (6) a rebuild with 1%
+of the files changed. Results go to stdout and to a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import psutil
+
+PYTHON = sys.executable
+SEEDHOUSE = [PYTHON, "-m", "pipeline.cli"]
+
+NAIVE = textwrap.dedent(
+    """
+    import sys, os, frontmatter, pandas as pd, duckdb
+    root, db = sys.argv[1], sys.argv[2]
+    rows = []
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            post = frontmatter.load(os.path.join(dirpath, name))
+            m = post.metadata
+            provider = m.get("provider") or {}
+            rows.append({
+                "title": m.get("title"), "excerpt": m.get("excerpt"),
+                "published": str(m.get("publishedDateTime")), "url": m.get("webUrl"),
+                "quality": m.get("quality"), "heat": m.get("heat"),
+                "provider_name": provider.get("name"), "provider_domain": provider.get("domain"),
+                "topics": ",".join(map(str, m.get("topics") or [])),
+            })
+    df = pd.DataFrame(rows)
+    con = duckdb.connect(db)
+    con.execute("create or replace table articles as select * from df")
+    con.close()
+    """
+)
+
+READ_ONLY = textwrap.dedent(
+    """
+    import os, sys
+    total = 0
+    for dirpath, _, names in os.walk(sys.argv[1]):
+        for name in names:
+            with open(os.path.join(dirpath, name), "rb") as f:
+                total += len(f.read())
+    """
+)
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Wall seconds and peak RSS (MB, whole process tree) of one command; fails loudly."""
+    started = time.perf_counter()
+    proc = psutil.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    output = proc.stdout.read().decode()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{output}")
+    return {"seconds": round(seconds, 3), "peak_rss_mb": round(peak / 2**20, 1)}
+
+
+def generate(n: int, directory: Path) -> Path:
+    if not directory.exists():
+        subprocess.run([*SEEDHOUSE, "generate", str(n), str(directory)], check=True, stdout=subprocess.DEVNULL)
+    return directory
+
+
+def change_one_percent(root: Path) -> int:
+    """Rewrite 1% of the files (every 100th, by path) with a changed title."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    for path in files[::100]:
+        text = path.read_text()
+        path.write_text(text.replace('title: "', 'title: "Updated: ', 1))
+    return len(files[::100])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs=2, default=[50_000, 100_000], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/seedhouse-bench"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "latest.json")
+    parser.add_argument("--keep", action="store_true", help="keep generated seeds between runs")
+    args = parser.parse_args()
+
+    small, large = sorted(args.sizes)
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
+    seeds = {n: generate(n, work / f"seeds-{n}") for n in (10, small, large)}
+    results: dict[str, dict] = {}
+
+    def step(name: str, cmd: list[str]) -> dict[str, float]:
+        result = measure(cmd, env)
+        results[name] = result
+        print(f"{name:<28} {result['seconds']:>9.2f} s   peak {result['peak_rss_mb']:>7.0f} MB", flush=True)
+        return result
+
+    for n in (small, large):
+        step(f"floor_read_{n}", [PYTHON, "-c", READ_ONLY, str(seeds[n])])
+    for n in (small, large):
+        step(f"naive_{n}", [PYTHON, "-c", NAIVE, str(seeds[n]), str(work / f"naive-{n}.duckdb")])
+    for n in (small, large):
+        warehouse = work / f"wh-{n}" / "seedhouse.duckdb"
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
+        step(f"seedhouse_full_{n}", [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[n]), "--warehouse", str(warehouse)])
+    cold_wh = work / "wh-10" / "seedhouse.duckdb"
+    shutil.rmtree(cold_wh.parent, ignore_errors=True)
+    step("seedhouse_cold_10", [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[10]), "--warehouse", str(cold_wh)])
+    large_wh = work / f"wh-{large}" / "seedhouse.duckdb"
+    step(f"seedhouse_nochange_{large}", [*SEEDHOUSE, "build", "--seeds", str(seeds[large]), "--warehouse", str(large_wh)])
+    changed_root = work / f"seeds-{large}-changed"
+    shutil.rmtree(changed_root, ignore_errors=True)
+    shutil.copytree(seeds[large], changed_root)
+    # the changed copy is a new seeds root; first bring its warehouse state up to date, then change 1%
+    changed_wh = work / f"wh-{large}-changed" / "seedhouse.duckdb"
+    shutil.rmtree(changed_wh.parent, ignore_errors=True)
+    subprocess.run([*SEEDHOUSE, "build", "--seeds", str(changed_root), "--warehouse", str(changed_wh)], check=True, stdout=subprocess.DEVNULL, env=env)
+    n_changed = change_one_percent(changed_root)
+    step(f"seedhouse_1pct_{large}", [*SEEDHOUSE, "build", "--seeds", str(changed_root), "--warehouse", str(changed_wh)])
+
+    def rate(name: str, n: int) -> float:
+        return n / results[name]["seconds"]
+
+    def marginal(prefix: str) -> float:
+        return (large - small) / (results[f"{prefix}_{large}"]["seconds"] - results[f"{prefix}_{small}"]["seconds"])
+
+    full_large = results[f"seedhouse_full_{large}"]["seconds"]
+    summary = {
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "sizes": [small, large],
+        "files_changed": n_changed,
+        "floor_files_per_s": round(rate(f"floor_read_{large}", large)),
+        "naive_files_per_s": round(rate(f"naive_{large}", large)),
+        "seedhouse_files_per_s": round(rate(f"seedhouse_full_{large}", large)),
+        "naive_marginal_files_per_s": round(marginal("naive")),
+        "seedhouse_marginal_files_per_s": round(marginal("seedhouse_full")),
+        "marginal_ratio_vs_naive": round(marginal("seedhouse_full") / marginal("naive"), 2),
+        "end_to_end_ratio_vs_naive": round(results[f"naive_{large}"]["seconds"] / full_large, 2),
+        "ratio_to_floor": round(rate(f"seedhouse_full_{large}", large) / rate(f"floor_read_{large}", large), 3),
+        "cold_start_s": results["seedhouse_cold_10"]["seconds"],
+        "nochange_rebuild_s": results[f"seedhouse_nochange_{large}"]["seconds"],
+        "one_percent_rebuild_s": results[f"seedhouse_1pct_{large}"]["seconds"],
+        "one_percent_share_of_full": round(results[f"seedhouse_1pct_{large}"]["seconds"] / full_large, 3),
+        "peak_rss_mb_full_large": results[f"seedhouse_full_{large}"]["peak_rss_mb"],
+    }
+    print()
+    for key, value in summary.items():
+        print(f"{key:<34} {value}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"summary": summary, "steps": results}, indent=2) + "\n")
+    print(f"\nwrote {args.out}")
+    if not args.keep:
+        for path in work.glob("wh-*"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The fast paths give exactly what the reference libraries give.
+
+- pipeline.yaml_fast.load (rapidyaml) == PyYAML's base loader, on every real front matter,
+  generated seeds and random documents;
+- the SQL canonicalisation of simple URLs (warehouse/macros.sql) == pipeline.urls.canonical_url
+  (url-normalize), on every URL of the real corpora, generated seeds and random URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import yaml_fast
+from pipeline.generate import generate
+from pipeline.parse import SeedError, discover, parse_file, parse_text
+from pipeline.urls import canonical_url, host_of
+from pipeline.warehouse import connect
+from tests.conftest import SHARED
+
+
+def corpus_files() -> list[Path]:
+    if not SHARED.is_dir():
+        return []
+    return sorted(p for p in (SHARED / "corpora").rglob("*") if p.is_file()) + sorted((SHARED / "seeds").iterdir())
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("gen")
+    generate(400, root, seed=11)
+    return root
+
+
+def rows_both_ways(root: Path, rel: str) -> tuple[dict, dict]:
+    return parse_file(root, rel, loader="pyyaml"), parse_file(root, rel, loader="fast")
+
+
+@pytest.mark.corpus
+def test_fast_loader_equals_pyyaml_on_every_real_file():
+    files = corpus_files()
+    if not files:
+        pytest.skip(f"the real corpora are not beside the project ({SHARED} is absent)")
+    for path in files:
+        reference, fast = rows_both_ways(path.parent, path.name)
+        assert fast == reference, path
+
+
+def test_fast_loader_equals_pyyaml_on_generated_seeds(generated):
+    paths = discover(generated).column("source_path").to_pylist()
+    assert len(paths) == 400
+    for rel in paths:
+        reference, fast = rows_both_ways(generated, rel)
+        assert fast == reference, rel
+
+
+# scalars whose YAML 1.1 / 1.2 / typed readings differ: every loader must keep the text
+TRICKY = """title: No
+topics: [on, 'off', 10:00, 010, 1.50, 0x1F, .inf, ~, null, Null, '', 2021-03-09, 2020-04-02T18:05:00Z]
+quality: "42"
+heat: -1
+published: yes
+a: &x [1, 2]
+b: *x
+empty:
+quoted: "tab\\there"
+folded: >
+  two
+  lines
+"""
+
+
+def test_tricky_scalars_stay_as_written_in_both_loaders():
+    expected = {
+        "title": "No",
+        "topics": ["on", "off", "10:00", "010", "1.50", "0x1F", ".inf", "~", "null", "Null", "", "2021-03-09", "2020-04-02T18:05:00Z"],
+        "quality": "42",
+        "heat": "-1",
+        "published": "yes",
+        "a": ["1", "2"],
+        "b": ["1", "2"],
+        "empty": "",
+        "quoted": "tab\there",
+        "folded": "two lines\n",
+    }
+    assert yaml.load(TRICKY, Loader=yaml.CBaseLoader) == expected
+    assert yaml_fast.load(TRICKY) == expected
+    assert yaml_fast.load_ryml(TRICKY) == expected  # taken by the fast path itself, not the fallback
+
+
+def _reference(text: str):
+    try:
+        return ("ok", yaml.load(text, Loader=yaml.CBaseLoader))
+    except yaml.YAMLError:
+        return ("error", None)
+    except RecursionError:
+        return ("error", None)
+
+
+def _fast(text: str):
+    try:
+        return ("ok", yaml_fast.load(text))
+    except yaml.YAMLError:
+        return ("error", None)
+    except RecursionError:
+        return ("error", None)
+
+
+YAML_PIECES = st.sampled_from(
+    ["a", "b", "key", ":", ": ", "- ", "\n", "  ", "'", '"', "[", "]", "{", "}", ",", "#", "&x ", "*x", "!", "|",
+     ">", "No", "yes", "10:00", "~", "null", "1.50", "é", "\\n", "---", "?", "%", "@", "`", "\t"]
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(YAML_PIECES, max_size=40).map("".join))
+def test_fast_loader_equals_pyyaml_on_random_documents(text):
+    reference = _reference(text)
+    fast = _fast(text)
+    if reference[0] == "ok" and isinstance(reference[1], dict):
+        assert fast == reference
+    else:
+        # non-mappings and errors are PyYAML's own answer: the fast path only returns mappings
+        assert fast == reference
+
+
+def all_urls(root: Path) -> list[str]:
+    urls = set()
+    for rel in discover(root).column("source_path").to_pylist():
+        row = parse_file(root, rel)
+        urls.update(u for u in (row["web_url"], row["original_url"]) if u)
+        urls.update(item["web_url"] for item in row["related"] or [] if item["web_url"])
+    return sorted(urls)
+
+
+_SQL = connect(Path(":memory:"))  # one connection with the macros, shared by the URL tests
+
+
+def assert_sql_matches_python(urls: list[str]) -> int:
+    """Every URL the SQL path takes canonicalises as url-normalize does; returns how many it took."""
+    simple = 0
+    for url in urls:
+        is_simple, sql, host = _SQL.execute(
+            "select is_simple_url(?), simple_canonical_url(?), canonical_host(simple_canonical_url(?))",
+            [url, url, url],
+        ).fetchall()[0]
+        if is_simple:
+            simple += 1
+            assert sql == canonical_url(url), url
+            assert host == host_of(sql), url
+    return simple
+
+
+def test_sql_url_canonicalisation_equals_url_normalize_on_generated_urls(generated):
+    urls = all_urls(generated)
+    assert assert_sql_matches_python(urls) == len(urls)  # every generated URL takes the SQL path
+
+
+@pytest.mark.corpus
+def test_sql_url_canonicalisation_equals_url_normalize_on_real_urls():
+    if not SHARED.is_dir():
+        pytest.skip(f"the real corpora are not beside the project ({SHARED} is absent)")
+    urls = all_urls(SHARED / "corpora" / "everyday-ai")
+    assert len(urls) > 100
+    assert assert_sql_matches_python(urls) > 100
+
+
+URL_CHARS = st.sampled_from(list("aZ09-._~:/?#[]@!$&'()*+,;=") + ["utm_source=x", "fbclid=1", "&", "=", "/", "?"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP", "Https"]),
+    host=st.sampled_from(["example.com", "WWW.Example.COM", "a-b.example.org", "x.io", "localhost"]),
+    port=st.sampled_from(["", ":80", ":443", ":8080", ":0443"]),
+    rest=st.lists(URL_CHARS, max_size=25).map("".join),
+)
+def test_sql_url_canonicalisation_equals_url_normalize_on_random_urls(scheme, host, port, rest):
+    url = f"{scheme}://{host}{port}" + (("/" + rest) if rest and rest[0] not in "/?#" else rest)
+    assert_sql_matches_python([url])
+
+
+def test_parse_errors_are_the_same_with_either_loader():
+    for data in (b"---\ntitle: [\n---\n", b"---\n- a\n---\n", b"---\ntitle: fine\nexcerpt: a: b\n---\n"):
+        errors = []
+        for loader in ("pyyaml", "fast"):
+            try:
+                parse_text(data, loader=loader)
+                errors.append(None)
+            except SeedError as exc:
+                errors.append((exc.kind, exc.message, exc.line))
+        assert errors[0] == errors[1] and errors[0] is not None

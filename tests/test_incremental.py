@@ -1,0 +1,70 @@
+"""Incremental builds: reuse the last published parse, and end where a full rebuild ends."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipeline.build import run_build
+from pipeline.catalog import TABLES
+from pipeline.generate import generate
+from pipeline.warehouse import quote_ident
+
+
+def table_rows(path: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {t.name: con.execute(f"select * from {quote_ident(t.name)}").fetchall() for t in TABLES}
+
+
+def test_incremental_rebuild_equals_full_rebuild(tmp_path):
+    seeds = tmp_path / "seeds"
+    generate(120, seeds, seed=7)
+    files = sorted(p for p in seeds.rglob("*") if p.is_file())
+    incremental = tmp_path / "inc" / "seedhouse.duckdb"
+
+    first = run_build(seeds, incremental)
+    assert (first.published, first.parsed, first.reused) == (True, 120, 0)
+
+    # change 3 files, delete 2, add 2 (one a copy of an existing article under a new name)
+    for path in files[:3]:
+        path.write_text(path.read_text().replace('title: "', 'title: "Updated: ', 1))
+    files[3].unlink()
+    files[4].unlink()
+    (seeds / "new").mkdir()
+    shutil.copyfile(files[10], seeds / "new" / "copy-of-ten.md")
+    (seeds / "new" / "broken.md").write_text("---\ntitle: [\n---\n")
+
+    second = run_build(seeds, incremental)
+    assert (second.published, second.parsed, second.reused) == (True, 5, 115)
+
+    full = tmp_path / "full" / "seedhouse.duckdb"
+    fresh = run_build(seeds, full, full=True)
+    assert (fresh.published, fresh.parsed, fresh.reused) == (True, 120, 0)
+    assert table_rows(incremental) == table_rows(full)
+    assert second.ledger == fresh.ledger
+
+
+def test_nothing_changed_starts_no_build(tiny_seeds, tmp_path):
+    path = tmp_path / "seedhouse.duckdb"
+    assert run_build(tiny_seeds, path).published
+    mtime = path.stat().st_mtime_ns
+    report = run_build(tiny_seeds, path)
+    assert (report.success, report.up_to_date, report.published, report.run_id) == (True, True, False, "")
+    assert report.ledger == {"duplicate": 1, "loaded": 2, "quarantined": 6}
+    assert path.stat().st_mtime_ns == mtime
+    # --full always rebuilds
+    assert run_build(tiny_seeds, path, full=True).published
+
+
+def test_a_changed_suite_rebuilds_even_when_the_seeds_did_not(tiny_seeds, tmp_path):
+    from pipeline.paths import EXPECTATIONS_DIR
+
+    path = tmp_path / "seedhouse.duckdb"
+    assert run_build(tiny_seeds, path).published
+    suites = tmp_path / "suites"
+    shutil.copytree(EXPECTATIONS_DIR, suites)
+    (suites / "core.providers.json").write_text((suites / "core.providers.json").read_text().replace("outlet", "Outlet"))
+    report = run_build(tiny_seeds, path, expectations_dir=suites)
+    assert (report.up_to_date, report.published, report.parsed, report.reused) == (False, True, 0, 9)
