@@ -40,6 +40,7 @@ class SeedhouseResource(ConfigurableResource):
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._warehouse is not None:
+            self._warehouse.close_build()
             self._warehouse.release_lock()
 
     @property
