@@ -50,7 +50,7 @@ def test_every_expectation_is_a_check_and_critical_ones_block():
         for name, expectation in quality.expectations(quality.load_suite(table.name)):
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
     assert {key: spec.blocking for key, spec in checks.items()} == expected
-    assert len(expected) == 87
+    assert len(expected) == 88
 
 
 def test_jobs_and_descriptions():

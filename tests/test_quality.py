@@ -64,9 +64,14 @@ def scratch(tiny_warehouse, tmp_path):
 
 
 def test_every_suite_passes_on_the_tiny_warehouse(scratch):
-    for table in TABLES:
-        failed = [o.describe() for o in quality.validate(scratch, table.name) if not o.success]
-        assert failed == [], table.name
+    failed = [
+        (o.table, o.check_name, o.severity)
+        for table in TABLES
+        for o in quality.validate(scratch, table.name)
+        if not o.success
+    ]
+    # 6 of the 9 tiny seeds are broken on purpose: only the quarantine-share warning fires
+    assert failed == [("core.seed_files", "not_in_set__status", "warning")]
 
 
 @pytest.mark.parametrize(("table", "check_name", "expectation"), CRITICAL, ids=[f"{t}:{n}" for t, n, _ in CRITICAL])
