@@ -1,0 +1,137 @@
+"""Crash and concurrency safety, with real processes: kill -9 mid-build, a reader holding the
+published file open during a build, and two builds at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.generate import generate
+from tests.conftest import query
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def start_build(seeds: Path, warehouse: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "build", "--seeds", str(seeds), "--warehouse", str(warehouse), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("crash_seeds")
+    generate(6000, root, seed=3)  # large enough that a build takes several seconds
+    return root
+
+
+@pytest.fixture()
+def published(seeds, tmp_path) -> Path:
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    first = start_build(seeds, warehouse)
+    out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, out
+    return warehouse
+
+
+def test_kill_9_at_any_moment_leaves_the_published_file_as_it_was(seeds, published):
+    builds = published.parent / ".seedhouse" / "builds"
+    timing = start_build(seeds, published, "--full")
+    started = time.monotonic()
+    timing.communicate(timeout=300)
+    duration = time.monotonic() - started
+    before = digest(published)
+    untouched = 0
+    for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
+        build = start_build(seeds, published, "--full")
+        deadline = time.monotonic() + fraction * duration
+        while time.monotonic() < deadline and build.poll() is None:
+            time.sleep(0.02)
+        build.send_signal(signal.SIGKILL)
+        build.wait(timeout=60)
+        now = digest(published)
+        if now == before:
+            untouched += 1
+        else:
+            # killed after its publish step: then the file is a whole, checked new warehouse
+            assert query(published, "select count(*) from core.seed_files") == [(6000,)], fraction
+            assert query(published, "select count(*) from analytics.stories") != [(0,)], fraction
+            before = now
+    assert untouched >= 4
+    # the next build cleans up what the killed ones left and succeeds
+    after = start_build(seeds, published, "--full")
+    out, _ = after.communicate(timeout=300)
+    assert after.returncode == 0, out
+    assert sorted(builds.iterdir()) == []
+    assert query(published, "select count(*) from core.seed_files") == [(6000,)]
+
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print(con.execute("select count(*) from core.seed_files").fetchall()[0][0], flush=True)
+    sys.stdin.readline()  # the build runs now
+    print(con.execute("select count(*) from core.seed_files").fetchall()[0][0], flush=True)
+    con.close()
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print(con.execute("select count(*) from core.seed_files").fetchall()[0][0], flush=True)
+    """
+)
+
+
+def test_a_reader_keeps_its_snapshot_while_a_build_publishes(seeds, published, tmp_path):
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout.readline().strip() == "6000"
+    extra = seeds / "zz-extra"
+    extra.mkdir(exist_ok=True)
+    try:
+        (extra / "one.md").write_text("---\ntitle: One more\nwebUrl: https://one.example.com/\n---\n")
+        build = start_build(seeds, published)
+        out, _ = build.communicate(timeout=300)
+        assert build.returncode == 0, out
+        assert "published" in out
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "6000"  # the old snapshot, still consistent
+        assert reader.stdout.readline().strip() == "6001"  # reconnected: the new warehouse
+    finally:
+        reader.kill()
+        (extra / "one.md").unlink()
+        extra.rmdir()
+
+
+def test_two_builds_at_once_one_fails_at_once_with_a_clear_message(seeds, published):
+    before = digest(published)
+    first = start_build(seeds, published, "--full")
+    # wait until the first build holds the lock (its build files exist), then start the second
+    builds = published.parent / ".seedhouse" / "builds"
+    deadline = time.monotonic() + 60
+    while not any(builds.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    second = start_build(seeds, published, "--full")
+    out2, _ = second.communicate(timeout=120)
+    seconds = time.monotonic() - started
+    out1, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, out1
+    assert second.returncode == 1
+    assert "another seedhouse build is running against" in out2.replace("\n", "")
+    assert seconds < 30
+    assert digest(published) != before  # the first one published
+    assert query(published, "select count(*) from core.seed_files") == [(6000,)]
