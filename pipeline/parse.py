@@ -395,9 +395,21 @@ def parse_rows(root: Path, paths: list[str], limits: Limits = Limits(), loader: 
     return pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
 
 
-def _quiet_worker() -> None:
-    """Parse workers send stderr to /dev/null: rapidyaml reports every document it rejects there
-    (PyYAML then parses it and any real error travels back as a ledger row)."""
+def _init_worker() -> None:
+    """Set up a parse worker.
+
+    It dies with the build: a build killed with SIGKILL must not leave workers behind (Linux's
+    parent-death signal; elsewhere the pool's own shutdown is all there is). And it sends stderr to
+    /dev/null: rapidyaml reports every document it rejects there (PyYAML then parses it, and any
+    real error travels back as a ledger row).
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
@@ -431,9 +443,10 @@ def parse_batches(
                 on_progress(batch.num_rows)
             yield batch
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.parse"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker) as pool:
+    # spawned, not forked: the build process runs threads (Dagster), and a spawned worker is a
+    # direct child that the parent-death signal can reach
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
         in_flight: deque[Future[pa.RecordBatch]] = deque(
             pool.submit(parse_rows, root, chunk, limits, "fast") for chunk in islice(chunks, 2 * workers)
         )

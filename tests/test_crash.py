@@ -12,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pipeline.generate import generate
@@ -60,8 +61,15 @@ def test_kill_9_at_any_moment_leaves_the_published_file_as_it_was(seeds, publish
         deadline = time.monotonic() + fraction * duration
         while time.monotonic() < deadline and build.poll() is None:
             time.sleep(0.02)
+        try:
+            workers = psutil.Process(build.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            workers = []
         build.send_signal(signal.SIGKILL)
         build.wait(timeout=60)
+        # parse workers die with the build instead of lingering
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == [], fraction
         now = digest(published)
         if now == before:
             untouched += 1
