@@ -60,10 +60,15 @@ def _digest(parts: list[bytes]) -> str:
 
 
 def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
-    """Changes whenever a cached parse could differ from a fresh one."""
-    sources = [PROJECT_ROOT / "pipeline" / name for name in ("parse.py", "schemas.py", "urls.py")]
-    libraries = [f"{name}=={version(name)}" for name in ("pyyaml", "python-frontmatter", "url-normalize", "tldextract")]
-    return _digest([p.read_bytes() for p in sources] + [repr(limits).encode(), str(seeds_root).encode()] + [l.encode() for l in libraries])
+    """Changes whenever a cached parse or URL map could differ from a fresh one."""
+    sources = [PROJECT_ROOT / "pipeline" / name for name in ("parse.py", "yaml_fast.py", "schemas.py", "urls.py", "ingest.py")]
+    sources.append(SQL_DIR / "macros.sql")
+    libraries = ("pyyaml", "rapidyaml", "python-frontmatter", "url-normalize", "tldextract")
+    return _digest(
+        [path.read_bytes() for path in sources]
+        + [f"{name}=={version(name)}".encode() for name in libraries]
+        + [repr(limits).encode(), str(seeds_root).encode()]
+    )
 
 
 def definitions_fingerprint(expectations_dir: Path = EXPECTATIONS_DIR) -> str:
@@ -71,6 +76,18 @@ def definitions_fingerprint(expectations_dir: Path = EXPECTATIONS_DIR) -> str:
     files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json"))
     files.append(PROJECT_ROOT / "pipeline" / "catalog.py")
     return _digest([f.name.encode() + f.read_bytes() for f in files] + [__version__.encode()])
+
+
+def manifest_fingerprint(seeds_root: Path) -> str:
+    """A digest of every file's path, size and modification time: equal when nothing changed."""
+    manifest = discover(seeds_root)
+    hasher = hashlib.sha256()
+    for column in manifest.columns:
+        for chunk in column.chunks:
+            for buffer in chunk.buffers():
+                if buffer is not None:
+                    hasher.update(buffer)
+    return f"{manifest.num_rows}:{hasher.hexdigest()[:32]}"
 
 
 @dataclass(frozen=True)
