@@ -13,6 +13,8 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from assets.analytics.assets import analytics_assets
 from assets.core.assets import core_assets
 from assets.ingest.assets import parsed_seeds_asset
+from assets.ingest.schedules import daily_build
+from assets.ingest.sensors import seeds_changed
 from assets.publish.assets import published_warehouse
 from assets.quality.checks import quality_checks
 from pipeline.paths import EXPECTATIONS_DIR
@@ -39,6 +41,8 @@ def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
         assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets, *analytics_assets, published_warehouse],
         asset_checks=quality_checks(Path(expectations_dir)),
         jobs=[build_warehouse, refresh_analytics],
+        sensors=[seeds_changed],
+        schedules=[daily_build],
         resources={"seedhouse": SeedhouseResource()},
         executor=in_process_executor,
     )
