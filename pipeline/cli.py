@@ -5,6 +5,8 @@ pipeline.generate. Heavy imports (Dagster, Great Expectations) happen inside the
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
 from pathlib import Path
 
@@ -42,6 +44,27 @@ def _print_failures(console, failures) -> None:
             console.print(f"  - {failure.describe()}", markup=False)
 
 
+def warehouse_option(help: str):
+    return click.option(
+        "--warehouse",
+        "warehouse_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_WAREHOUSE,
+        show_default=True,
+        help=help,
+    )
+
+
+expectations_option = click.option(
+    "--expectations",
+    "expectations_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=EXPECTATIONS_DIR,
+    show_default=True,
+    help="Directory of expectation suites (<schema>.<table>.json).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedhouse")
 def main() -> None:
@@ -57,22 +80,8 @@ def main() -> None:
     show_default=True,
     help="Directory of seed files, read recursively.",
 )
-@click.option(
-    "--warehouse",
-    "warehouse_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_WAREHOUSE,
-    show_default=True,
-    help="The DuckDB file to publish.",
-)
-@click.option(
-    "--expectations",
-    "expectations_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=EXPECTATIONS_DIR,
-    show_default=True,
-    help="Directory of expectation suites (<schema>.<table>.json) to check the build against.",
-)
+@warehouse_option("The DuckDB file to publish.")
+@expectations_option
 @click.option("--full", is_flag=True, help="Parse every file again instead of only new and changed ones.")
 def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: bool) -> None:
     """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
@@ -125,14 +134,7 @@ def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: 
 
 
 @main.command()
-@click.option(
-    "--warehouse",
-    "warehouse_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_WAREHOUSE,
-    show_default=True,
-    help="The DuckDB file to check (opened read-only).",
-)
+@warehouse_option("The DuckDB file to check (opened read-only).")
 @click.option(
     "--docs",
     "docs_root",
@@ -140,14 +142,7 @@ def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: 
     default=None,
     help="Great Expectations project folder for the Data Docs [default: .seedhouse/ beside the warehouse].",
 )
-@click.option(
-    "--expectations",
-    "expectations_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=EXPECTATIONS_DIR,
-    show_default=True,
-    help="Directory of expectation suites (<schema>.<table>.json).",
-)
+@expectations_option
 def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) -> None:
     """Run every expectation suite against an existing warehouse, without rebuilding.
 
@@ -191,6 +186,49 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
         console.print("[red]critical expectations failed[/red]")
         sys.exit(EXIT_FAILED)
     console.print("all critical expectations passed")
+
+
+@main.command()
+@click.argument("sql")
+@warehouse_option("The DuckDB file to query (opened read-only).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects instead of a table.")
+def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
+    """Run SQL against the published warehouse, read-only, and print the result.
+
+    The file is opened read-only, so a query can never change the warehouse, and runs while a
+    build is writing its next version. Example: seedhouse query "select * from analytics.topic_stats limit 5"
+    """
+    import duckdb
+
+    from pipeline.warehouse import connect
+
+    if as_csv and as_json:
+        raise click.UsageError("choose one of --csv and --json")
+    if not warehouse_path.is_file():
+        raise click.UsageError(f"no warehouse at {warehouse_path}: run `seedhouse build` first")
+    try:
+        with connect(warehouse_path, read_only=True) as con:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    if as_json:
+        click.echo(json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=1))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        _console().print(table)
+        _console().print(f"{len(rows)} rows")
 
 
 @main.command()

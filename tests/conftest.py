@@ -104,15 +104,19 @@ def tiny_seeds(tmp_path_factory) -> Path:
     return write_seeds(tmp_path_factory.mktemp("tiny_seeds"), TINY_SEEDS)
 
 
-@pytest.fixture(scope="session")
-def tiny_warehouse(tiny_seeds, tmp_path_factory) -> Path:
-    """A published warehouse built by the real Dagster graph from TINY_SEEDS."""
+def built_warehouse(seeds: Path, directory: Path) -> Path:
+    """A published warehouse built by the real Dagster graph from `seeds`."""
     from pipeline.build import run_build
 
-    path = tmp_path_factory.mktemp("tiny_wh") / "seedhouse.duckdb"
-    report = run_build(tiny_seeds, path)
-    assert report.success, (report.errors, [f.describe() for f in report.failed_checks])
+    path = directory / "seedhouse.duckdb"
+    report = run_build(seeds, path)
+    assert report.published, (report.errors, [f.describe() for f in report.failed_checks])
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tiny_seeds, tmp_path_factory) -> Path:
+    return built_warehouse(tiny_seeds, tmp_path_factory.mktemp("tiny_wh"))
 
 
 @pytest.fixture(scope="session")
@@ -124,12 +128,7 @@ def corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_warehouse(corpus, tmp_path_factory) -> Path:
-    from pipeline.build import run_build
-
-    path = tmp_path_factory.mktemp("corpus_wh") / "seedhouse.duckdb"
-    report = run_build(corpus, path)
-    assert report.success, (report.errors, [f.describe() for f in report.failed_checks])
-    return path
+    return built_warehouse(corpus, tmp_path_factory.mktemp("corpus_wh"))
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def seedhouse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 
 
 def test_commands_are_the_documented_ones():
-    assert COMMANDS == ["build", "check", "generate"]
+    assert COMMANDS == ["build", "check", "generate", "query"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -91,3 +92,18 @@ def test_check_exits_2_without_a_warehouse(tmp_path):
 
 def test_check_exits_2_on_a_usage_error():
     assert seedhouse("check", "--no-such-option").returncode == 2
+
+
+def test_query_prints_a_table_csv_or_json_read_only(tiny_warehouse):
+    sql = "select provider_id, n_articles from analytics.provider_stats order by provider_id"
+    csv_out = seedhouse("query", "--warehouse", str(tiny_warehouse), "--csv", sql)
+    assert csv_out.returncode == 0, csv_out.stderr
+    assert csv_out.stdout == "provider_id,n_articles\nexampletimes.com,1\nnature.com,0\nnews.example.org,1\n"
+    json_out = seedhouse("query", "--warehouse", str(tiny_warehouse), "--json", sql + " limit 1")
+    assert json.loads(json_out.stdout) == [{"provider_id": "exampletimes.com", "n_articles": 1}]
+    table = seedhouse("query", "--warehouse", str(tiny_warehouse), sql)
+    assert "exampletimes.com" in table.stdout and "3 rows" in table.stdout
+    # read-only: a write is refused and the exit code says so
+    write = seedhouse("query", "--warehouse", str(tiny_warehouse), "delete from core.articles")
+    assert write.returncode == 1
+    assert "read-only" in write.stderr
