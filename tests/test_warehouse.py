@@ -184,3 +184,10 @@ def test_published_file_has_no_staging_and_opens_in_older_duckdb_storage(tiny_wa
         ).fetchone()
         assert storage == ("v1.4.0+",)
     assert list((tiny_warehouse.parent / ".seedhouse" / "builds").iterdir()) == []
+
+
+def test_the_warehouse_docs_are_current():
+    """docs/warehouse.md is generated from the catalog; regenerate with `python -m pipeline.docs`."""
+    from pipeline.docs import DOCS_PATH, render
+
+    assert DOCS_PATH.read_text() == render()
