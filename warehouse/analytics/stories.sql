@@ -21,17 +21,21 @@ nodes as (
     select dst from edges
 ),
 
--- reach(node, other): `other` is reachable from `node`; UNION keeps it finite on cycles
-reach(node, other) as (
+-- label propagation: every node starts as its own root and takes the smallest root among its
+-- neighbours until nothing changes; USING KEY keeps one row per node, so each round is linear
+labels(node, root) using key (node) as (
     select node, node from nodes
     union
-    select reach.node, undirected.dst
-    from reach
-    join undirected on undirected.src = reach.other
+    select undirected.dst, min(labels.root)
+    from labels
+    join undirected on undirected.src = labels.node
+    join recurring.labels as current on current.node = undirected.dst
+    group by undirected.dst
+    having min(labels.root) < min(current.root)
 ),
 
 components as (
-    select node, min(other) as root from reach group by node
+    select node, root from labels
 ),
 
 -- every item of a story with its provider and time: corpus articles first, related items after
