@@ -44,6 +44,26 @@ def column_schema(table: Table, types: dict[str, str] | None = None) -> TableSch
     )
 
 
+LEDGER = "core.seed_files"
+
+
+def ledger_summary(con) -> dict:
+    """What became of the files: counts by status, and quarantines by reason, for the run page."""
+    statuses = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
+    reasons = dict(
+        con.execute(
+            "select error_kind, count(*) from core.seed_files where status = 'quarantined' group by 1 order by 2 desc, 1"
+        ).fetchall()
+    )
+    return {
+        "files_found": sum(statuses.values()),
+        "loaded": statuses.get("loaded", 0),
+        "duplicate": statuses.get("duplicate", 0),
+        "quarantined": statuses.get("quarantined", 0),
+        "quarantined_by_reason": MetadataValue.json(reasons),
+    }
+
+
 def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsDefinition:
     @asset(
         name=table.short_name,
@@ -68,6 +88,8 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsD
             }
             if with_preview:
                 metadata["preview"] = MetadataValue.md(preview(con, table.name))
+            if table.name == LEDGER:
+                metadata.update(ledger_summary(con))
         return MaterializeResult(metadata=metadata)
 
     return _table

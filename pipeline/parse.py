@@ -162,6 +162,11 @@ class SeedFrontMatter(frontmatter.YAMLHandler):
             if exc.context and exc.context_mark:
                 message += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
             raise SeedError("yaml_error", message, mark.line + 1 if mark else None) from None
+        except yaml.reader.ReaderError as exc:  # a control character: PyYAML gives an offset
+            line = fm[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+            raise SeedError(
+                "yaml_error", f"invalid YAML: control character {chr(exc.character)!r} is not allowed", line
+            ) from None
         except yaml.YAMLError as exc:
             raise SeedError("yaml_error", f"invalid YAML: {exc}") from None
         except RecursionError:

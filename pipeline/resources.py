@@ -28,6 +28,12 @@ class SeedhouseResource(ConfigurableResource):
         description="DuckDB storage version of the published file; v1.4.0 opens in DuckDB 1.4 and later.",
     )
     max_file_bytes: int = Field(default=Limits.max_file_bytes, description="Larger seed files are quarantined.")
+    max_value_chars: int = Field(default=Limits.max_value_chars, description="Longest value a front matter may hold.")
+    max_list_items: int = Field(default=Limits.max_list_items, description="Most items in topics, images or related.")
+    max_depth: int = Field(default=Limits.max_depth, description="Deepest nesting a front matter may have.")
+    max_values: int = Field(
+        default=Limits.max_values, description="Most values a front matter may expand to (YAML aliases count each use)."
+    )
     full_refresh: bool = Field(
         default=False,
         description="Parse every file again instead of reusing the last published build's parse.",
@@ -58,4 +64,4 @@ class SeedhouseResource(ConfigurableResource):
 
     @property
     def limits(self) -> Limits:
-        return Limits(max_file_bytes=self.max_file_bytes)
+        return Limits(**{name: getattr(self, name) for name in Limits.__dataclass_fields__})

@@ -191,3 +191,28 @@ def test_any_bytes_give_exactly_one_row_and_never_raise(tmp_path, data):
     assert set(row) == set(PARSED_SEEDS.names)
     assert row["source_path"] == "x.md"
     assert (row["error_kind"] is None) == (row["error_message"] is None)
+
+
+def test_a_file_that_vanishes_before_it_is_read_is_unreadable(tmp_path):
+    row = parse_file(tmp_path, "gone.md")
+    assert (row["error_kind"], row["error_message"]) == (
+        "unreadable",
+        "cannot read the file: No such file or directory",
+    )
+
+
+def test_previews_in_the_ui_escape_seed_text():
+    from pipeline.render import markdown_table
+
+    assert markdown_table(["title"], [("<script>alert(1)</script> | x",)]) == (
+        "| title |\n| --- |\n| &lt;script&gt;alert(1)&lt;/script&gt; \\| x |"
+    )
+
+
+def test_limits_are_configurable_per_run(tmp_path):
+    write_seeds(tmp_path / "seeds", {"a.md": OK.replace(b"---\n", b"---\ntopics: [a, b, c]\n", 1)})
+    report = run_build(tmp_path / "seeds", tmp_path / "wh.duckdb", resource_config={"max_list_items": 2})
+    assert report.quarantine == {"limit_exceeded": 1}
+    assert query(tmp_path / "wh.duckdb", "select error_message from core.seed_files") == [
+        ("'topics' has 3 items, over 2 (max_list_items)",)
+    ]

@@ -80,6 +80,13 @@ def test_bom_and_crlf_are_read_like_plain_utf8():
             "invalid YAML: mapping values are not allowed in this context",
             3,
         ),
+        # a control character pasted into a title
+        (
+            b"---\ntitle: x\nexcerpt: \"\x07bell\"\n---\n",
+            "yaml_error",
+            "invalid YAML: control character '\\x07' is not allowed",
+            3,
+        ),
         # a title given as a list
         (b"---\ntitle: [a, b]\nwebUrl: https://a.example\n---\n", "invalid_field", "'title' should be a single value, got a list", None),
         # a provider given as a list
