@@ -121,6 +121,9 @@ def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: 
     if report.published:
         counts = ", ".join(f"{name} {n}" for name, n in report.row_counts.items())
         console.print(f"published {report.warehouse} in {report.seconds:.1f}s")
+        html_report = report.warehouse.with_name("seedhouse-report.html")
+        if html_report.exists():
+            console.print(f"  report: {html_report}")
         console.print(f"  rows: {counts}")
         return
     for error in report.errors:
@@ -229,6 +232,26 @@ def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
             table.add_row(*("" if v is None else str(v) for v in row))
         _console().print(table)
         _console().print(f"{len(rows)} rows")
+
+
+@main.command()
+@warehouse_option("The DuckDB file to report on (opened read-only).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the HTML [default: seedhouse-report.html beside the warehouse].",
+)
+def report(warehouse_path: Path, out: Path | None) -> None:
+    """Write a self-contained HTML report (charts of providers, topics, coverage, stories, quarantine).
+
+    The file embeds its JavaScript, so it opens offline; every text from the seeds is escaped.
+    """
+    from pipeline.report import write_report
+
+    if not warehouse_path.is_file():
+        raise click.UsageError(f"no warehouse at {warehouse_path}: run `seedhouse build` first")
+    click.echo(f"wrote {write_report(warehouse_path, out)}")
 
 
 @main.command()

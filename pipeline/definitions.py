@@ -16,6 +16,7 @@ from assets.ingest.assets import parsed_seeds_asset
 from assets.ingest.schedules import daily_build
 from assets.ingest.sensors import seeds_changed
 from assets.publish.assets import published_warehouse
+from assets.publish.report import report
 from assets.quality.checks import quality_checks
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.resources import SeedhouseResource
@@ -38,7 +39,7 @@ def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     """The graph, with its checks made from the suites in `expectations_dir` (the project's own
     `expectations/` unless a user points `seedhouse build --expectations` elsewhere)."""
     return Definitions(
-        assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets, *analytics_assets, published_warehouse],
+        assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets, *analytics_assets, published_warehouse, report],
         asset_checks=quality_checks(Path(expectations_dir)),
         jobs=[build_warehouse, refresh_analytics],
         sensors=[seeds_changed],

@@ -25,6 +25,7 @@ EXPECTED_PARENTS = {
     "analytics.provider_links": {"core.related_links", "core.articles"},
     "analytics.stories": {"core.related_links", "core.articles"},
     "published_warehouse": {t.name for t in TABLES},
+    "report": {"published_warehouse"},
 }
 
 
@@ -36,7 +37,7 @@ def test_asset_keys_groups_and_dependencies():
         assert graph.get(K(name)).parent_keys == {K(p) for p in parents}, name
     groups = {name: graph.get(K(name)).group_name for name in EXPECTED_PARENTS}
     assert groups == {
-        name: "ingest" if name.startswith("staging") else "publish" if name == "published_warehouse" else name.split(".")[0]
+        name: "ingest" if name.startswith("staging") else "publish" if name in ("published_warehouse", "report") else name.split(".")[0]
         for name in EXPECTED_PARENTS
     }
 

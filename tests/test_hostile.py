@@ -216,3 +216,16 @@ def test_limits_are_configurable_per_run(tmp_path):
     assert query(tmp_path / "wh.duckdb", "select error_message from core.seed_files") == [
         ("'topics' has 3 items, over 2 (max_list_items)",)
     ]
+
+
+def test_the_html_report_is_offline_and_escapes_seed_text(hostile_build, tmp_path):
+    import re
+
+    from pipeline.report import write_report
+
+    _, warehouse, _ = hostile_build
+    page = write_report(warehouse, tmp_path / "report.html").read_text()
+    assert len(re.findall(r'<section class="chart"', page)) == 6
+    assert re.findall(r'<script[^>]+src=', page) == []  # no CDN: the JavaScript is inline
+    assert "<b>Bobby</b>" not in page
+    assert "&lt;b&gt;Bobby&lt;\\u002fb&gt; Tables" in page  # escaped, then JSON-encoded by Plotly

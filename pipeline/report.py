@@ -1,0 +1,123 @@
+"""A single self-contained HTML report on a published warehouse, for people who prefer charts.
+
+Plotly draws the charts; its JavaScript is embedded once in the file, so the report opens offline
+(no CDN). Every text that comes from seeds (outlet names, topics) is HTML-escaped before it
+reaches a label, a tooltip or the page: Plotly renders a subset of HTML in labels, and a title
+may hold `<script>`.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipeline.warehouse import connect
+
+TOP_PROVIDERS = 15
+TOP_TOPICS = 12
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def _esc(values) -> list[str]:
+    return [html.escape(str(v)) for v in values]
+
+
+def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
+    import plotly.graph_objects as go
+
+    figures = []
+
+    leaders = _rows(
+        con,
+        f"select name, n_articles, n_links_in from analytics.provider_stats "
+        f"where n_articles > 0 order by n_articles desc, provider_id limit {TOP_PROVIDERS}",
+    )
+    fig = go.Figure(
+        [
+            go.Bar(name="articles", y=_esc(r[0] for r in leaders), x=[r[1] for r in leaders], orientation="h"),
+            go.Bar(name="cited by others (links in)", y=_esc(r[0] for r in leaders), x=[r[2] for r in leaders], orientation="h"),
+        ]
+    )
+    fig.update_layout(barmode="group", yaxis={"autorange": "reversed"}, height=520)
+    figures.append(("provider-leaderboard", "Provider leaderboard", fig))
+
+    topics = [r[0] for r in _rows(con, f"select topic from analytics.topic_stats order by n_articles desc, topic limit {TOP_TOPICS}")]
+    trends = _rows(con, "select topic, month_date, n_articles from analytics.topic_trends order by topic, month_date")
+    fig = go.Figure()
+    for topic in topics:
+        points = [(month, n) for t, month, n in trends if t == topic]
+        fig.add_trace(go.Scatter(name=html.escape(topic), x=[p[0] for p in points], y=[p[1] for p in points], mode="lines"))
+    fig.update_layout(height=460, yaxis_title="articles per month")
+    figures.append(("topic-trends", f"Topic trends (top {len(topics)} topics, articles per month)", fig))
+
+    pairs = {(a, b): j for a, b, j in _rows(con, "select topic_a, topic_b, jaccard from analytics.topic_pairs")}
+    matrix = [[1.0 if a == b else pairs.get((min(a, b), max(a, b)), 0.0) for b in topics] for a in topics]
+    fig = go.Figure(go.Heatmap(z=matrix, x=_esc(topics), y=_esc(topics), colorscale="Blues", colorbar={"title": "Jaccard"}))
+    fig.update_layout(height=560)
+    figures.append(("topic-cooccurrence", "Topic co-occurrence (Jaccard similarity)", fig))
+
+    providers = [
+        r[0]
+        for r in _rows(
+            con,
+            f"select provider_id from analytics.provider_stats order by n_articles + n_links_in desc, provider_id limit {TOP_PROVIDERS}",
+        )
+    ]
+    links = {(s, t): n for s, t, n in _rows(con, "select source_provider_id, target_provider_id, n_links from analytics.provider_links")}
+    fig = go.Figure(
+        go.Heatmap(
+            z=[[links.get((s, t), 0) for t in providers] for s in providers],
+            x=_esc(providers),
+            y=_esc(providers),
+            colorscale="Oranges",
+            colorbar={"title": "links"},
+        )
+    )
+    fig.update_layout(height=620, xaxis_title="outlet of the related coverage", yaxis_title="outlet of the article")
+    figures.append(("provider-network", "Provider-to-provider related coverage (links)", fig))
+
+    sizes = _rows(con, "select n_items, count(*) from analytics.stories group by 1 order by 1")
+    fig = go.Figure(go.Bar(x=[r[0] for r in sizes], y=[r[1] for r in sizes]))
+    fig.update_layout(height=380, xaxis_title="items in the story (articles and related coverage)", yaxis_title="stories", yaxis_type="log")
+    figures.append(("story-sizes", "Story cluster sizes", fig))
+
+    ledger = _rows(
+        con,
+        "select coalesce(error_kind, status) as outcome, count(*) from core.seed_files group by 1 order by 2 desc, 1",
+    )
+    fig = go.Figure(go.Bar(x=_esc(r[0] for r in ledger), y=[r[1] for r in ledger]))
+    fig.update_layout(height=360, yaxis_title="files")
+    figures.append(("quarantine", "What became of the seed files (loaded, duplicate, or the quarantine reason)", fig))
+    return figures
+
+
+def write_report(warehouse: Path, out: Path | None = None) -> Path:
+    """Write the report for the published `warehouse`; returns its path."""
+    out = out or warehouse.with_name("seedhouse-report.html")
+    with connect(warehouse, read_only=True) as con:
+        figures = _figures(con)
+        built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
+    sections = []
+    for index, (anchor, title, fig) in enumerate(figures):
+        fig.update_layout(margin={"l": 40, "r": 20, "t": 30, "b": 40}, template="plotly_white")
+        body = fig.to_html(full_html=False, include_plotlyjs=index == 0, div_id=anchor)
+        sections.append(f'<section class="chart" id="section-{anchor}"><h2>{html.escape(title)}</h2>{body}</section>')
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seedhouse report</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+h1{{margin-bottom:0}} .meta{{color:#666}} section{{margin:2.5em 0}}</style></head>
+<body><h1>seedhouse report</h1>
+<p class="meta">{html.escape(str(warehouse))} · build {html.escape(str(built[0]))} of {built[2]} seed files,
+started {html.escape(str(built[1]))} · generated {generated}</p>
+{''.join(sections)}
+</body></html>
+"""
+    out.write_text(page, encoding="utf-8")
+    return out
