@@ -72,6 +72,8 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsD
         deps=upstream_keys(table),
         description=table.description,
         kinds={"duckdb", "sql"},
+        owners=["team:data-engineering"],
+        tags={"layer": table.schema},
         metadata={
             "dagster/table_name": f"seedhouse.{table.name}",
             "dagster/column_schema": column_schema(table),

@@ -57,7 +57,8 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     figures.append(("topic-trends", f"Topic trends (top {len(topics)} topics, articles per month)", fig))
 
     pairs = {(a, b): j for a, b, j in _rows(con, "select topic_a, topic_b, jaccard from analytics.topic_pairs")}
-    matrix = [[1.0 if a == b else pairs.get((min(a, b), max(a, b)), 0.0) for b in topics] for a in topics]
+    # the diagonal (a topic with itself) is left blank: it would only dwarf the pairs
+    matrix = [[None if a == b else pairs.get((min(a, b), max(a, b)), 0.0) for b in topics] for a in topics]
     fig = go.Figure(go.Heatmap(z=matrix, x=_esc(topics), y=_esc(topics), colorscale="Blues", colorbar={"title": "Jaccard"}))
     fig.update_layout(height=560)
     figures.append(("topic-cooccurrence", "Topic co-occurrence (Jaccard similarity)", fig))
