@@ -1,7 +1,8 @@
-"""docs/warehouse.md, generated from the catalog (the same text as the COMMENTs), so the analysts'
-reference cannot drift from the warehouse: a test fails when the committed file is stale.
+"""docs/warehouse.md, generated from the catalog (the same text as the COMMENTs) and from worked
+queries run on a warehouse built from the sample seeds, so the analysts' reference cannot drift
+from the warehouse: a test fails when the committed file is stale.
 
-    python -m pipeline.docs            # rewrite docs/warehouse.md
+    seedhouse build && python -m pipeline.docs     # rewrite docs/warehouse.md
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.catalog import TABLES
-from pipeline.paths import PROJECT_ROOT
+from pipeline.paths import DEFAULT_WAREHOUSE, PROJECT_ROOT
+from pipeline.render import markdown_table
+from pipeline.warehouse import connect
 
 DOCS_PATH = PROJECT_ROOT / "docs" / "warehouse.md"
 
@@ -23,12 +26,58 @@ Schemas: `core` holds the normalised facts, `analytics` the marts (one SQL file 
 """
 
 
+# (question, SQL): the questions analysts ask first, answered from the marts and core tables
+QUERIES: list[tuple[str, str]] = [
+    ("Which outlets publish most, and what share of all articles is theirs?",
+     "select name, n_articles, share_of_articles from analytics.provider_stats order by n_articles desc, provider_id limit 5"),
+    ("Which outlets do others cite most as related coverage?",
+     "select name, n_links_in, n_links_out from analytics.provider_stats order by n_links_in desc, provider_id limit 5"),
+    ("Who covers a story first? For each outlet pair, how many hours later the related outlet published (median)",
+     "select source_provider_id, target_provider_id, n_links, median_lag_hours from analytics.provider_links "
+     "where source_provider_id <> target_provider_id order by n_links desc, source_provider_id, target_provider_id limit 5"),
+    ("Which outlets cite each other in both directions?",
+     "select a.source_provider_id as outlet_a, a.target_provider_id as outlet_b, a.n_links as a_to_b, b.n_links as b_to_a "
+     "from analytics.provider_links a join analytics.provider_links b "
+     "on a.source_provider_id = b.target_provider_id and a.target_provider_id = b.source_provider_id "
+     "where a.source_provider_id < a.target_provider_id order by a.n_links + b.n_links desc, outlet_a, outlet_b limit 5"),
+    ("Which topics are largest, and how many outlets cover them?",
+     "select topic, n_articles, n_providers, avg_heat from analytics.topic_stats order by n_articles desc, topic limit 5"),
+    ("Which topics rose most from 2023 to 2024?",
+     "select topic, sum(n_articles) filter (where year(month_date) = 2023) as n_2023, "
+     "sum(n_articles) filter (where year(month_date) = 2024) as n_2024 from analytics.topic_trends "
+     "group by topic order by coalesce(n_2024, 0) - coalesce(n_2023, 0) desc, topic limit 5"),
+    ("Which topics go together more than chance would have it?",
+     "select topic_a, topic_b, n_articles, lift, jaccard from analytics.topic_pairs where n_articles >= 3 "
+     "order by lift desc, topic_a, topic_b limit 5"),
+    ("The biggest stories: how many items, outlets and hours they span",
+     "select story_id, n_items, n_articles, n_providers, span_hours from analytics.stories "
+     "order by n_items desc, story_id limit 5"),
+    ("How many stories are covered by a single outlet, and how many by several?",
+     "select case when n_providers = 1 then 'one outlet' else 'several outlets' end as coverage, count(*) as n_stories "
+     "from analytics.stories group by 1 order by 1"),
+    ("What became of the seed files?",
+     "select status, coalesce(error_kind, '') as error_kind, count(*) as n_files from core.seed_files group by all order by all"),
+    ("Which articles have no publish time (left out of every time series)?",
+     "select count(*) filter (where published_at is null) as undated, count(*) as n_articles from core.articles"),
+    ("The most-cited articles of the corpus (related items that resolve to them)",
+     "select a.title, a.provider_id, count(*) as n_cited from core.related_links r "
+     "join core.articles a on a.article_id = r.target_article_id where r.article_id <> r.target_article_id "
+     "group by all order by n_cited desc, a.title limit 5"),
+]
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render() -> str:
+def render(warehouse: Path = DEFAULT_WAREHOUSE) -> str:
     parts = [INTRO]
+    parts.append("\n## Worked queries\n\nOn a warehouse built from the sample seeds (`seedhouse build`).\n")
+    with connect(warehouse, read_only=True) as con:
+        for question, sql in QUERIES:
+            cursor = con.execute(sql)
+            columns = [d[0] for d in cursor.description]
+            parts.append(f"### {question}\n\n```sql\n{sql};\n```\n\n{markdown_table(columns, cursor.fetchall())}\n")
     for table in TABLES:
         parts.append(f"\n## `{table.name}`\n\n{table.description}\n")
         parts.append(f"SQL: `warehouse/{table.schema}/{table.short_name}.sql` · "
@@ -38,9 +87,9 @@ def render() -> str:
     return "\n".join(parts) + "\n"
 
 
-def write(path: Path = DOCS_PATH) -> Path:
+def write(path: Path = DOCS_PATH, warehouse: Path = DEFAULT_WAREHOUSE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render())
+    path.write_text(render(warehouse))
     return path
 
 
