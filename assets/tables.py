@@ -71,7 +71,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsD
         group_name=group_name,
         deps=upstream_keys(table),
         description=table.description,
-        kinds={"duckdb", "sql"},
+        kinds={"duckdb", "sql", "great_expectations"},
         owners=["team:data-engineering"],
         tags={"layer": table.schema},
         metadata={

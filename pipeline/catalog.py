@@ -13,6 +13,7 @@ class Table:
     name: str  # schema-qualified, e.g. "core.articles"
     description: str
     columns: dict[str, str]
+    view: bool = False  # a view over other tables, for questions analysts ask often
 
     @property
     def schema(self) -> str:
@@ -197,5 +198,51 @@ TABLES: tuple[Table, ...] = (
         },
     ),
 )
+
+VIEWS: tuple[Table, ...] = (
+    Table(
+        "analytics.article_details",
+        "One row per article with its outlet, topics and coverage counts already joined: the "
+        "starting point for questions about individual articles.",
+        {
+            "article_id": _ARTICLE_ID,
+            "title": "Headline.",
+            "published_at": "Publish time (UTC); NULL when undated.",
+            "provider_id": "Outlet key.",
+            "provider_name": "Outlet name (core.providers).",
+            "registered_domain": "The outlet's registrable domain.",
+            "web_url": "The article's URL as written.",
+            "quality": "Aggregator quality score.",
+            "heat": "Aggregator attention score; NULL when not measured.",
+            "topics": "The article's topics, sorted.",
+            "n_images": "Images listed by the article.",
+            "n_related": "Related items listed by the article.",
+            "n_related_in_corpus": "Of those, items that are themselves corpus articles.",
+        },
+        view=True,
+    ),
+    Table(
+        "analytics.related_coverage",
+        "One row per related link with both sides spelled out: the article and its outlet, the "
+        "related item and its outlet, and who published first.",
+        {
+            "article_id": "The article listing the related item.",
+            "ordinal": "Position of the item in the article's related list.",
+            "article_title": "The article's headline.",
+            "article_provider_id": "The article's outlet.",
+            "article_published_at": "The article's publish time (UTC).",
+            "related_title": "The related item's headline.",
+            "related_provider_id": "The related item's outlet.",
+            "related_published_at": "The related item's publish time (UTC).",
+            "lag_hours": "Related publish time minus the article's, in hours (positive: the related outlet was later).",
+            "is_same_provider": "Whether both sides are the same outlet (a link to itself).",
+            "target_article_id": "The related item's own article when it is in the corpus.",
+        },
+        view=True,
+    ),
+)
+
+# Views are built, documented and checked like the tables, after them.
+TABLES = TABLES + VIEWS
 
 BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}

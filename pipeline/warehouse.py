@@ -116,14 +116,15 @@ def model_dependencies(table: Table) -> list[str]:
 def build_model(con: duckdb.DuckDBPyConnection, table: Table) -> int:
     """Create `table` from its SQL file, document it with COMMENT ON, and return its row count."""
     create_schemas(con, table.schema)
-    con.execute(f"create or replace table {quote_ident(table.name)} as\n{model_sql(table)}")
+    kind = "view" if table.view else "table"
+    con.execute(f"create or replace {kind} {quote_ident(table.name)} as\n{model_sql(table)}")
     comment(con, table)
     return row_count(con, table.name)
 
 
 def comment(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     name = quote_ident(table.name)
-    con.execute(f"comment on table {name} is {quote_literal(table.description)}")
+    con.execute(f"comment on {'view' if table.view else 'table'} {name} is {quote_literal(table.description)}")
     for column, text in table.columns.items():
         con.execute(f"comment on column {name}.{quote_ident(column)} is {quote_literal(text)}")
 

@@ -24,6 +24,8 @@ EXPECTED_PARENTS = {
     "analytics.topic_pairs": {"core.articles", "core.article_topics"},
     "analytics.provider_links": {"core.related_links", "core.articles"},
     "analytics.stories": {"core.related_links", "core.articles"},
+    "analytics.article_details": {"core.article_topics", "core.article_images", "core.related_links", "core.articles", "core.providers"},
+    "analytics.related_coverage": {"core.related_links", "core.articles"},
     "published_warehouse": {t.name for t in TABLES},
     "report": {"published_warehouse"},
 }
@@ -51,7 +53,7 @@ def test_every_expectation_is_a_check_and_critical_ones_block():
         for name, expectation in quality.expectations(quality.load_suite(table.name)):
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
     assert {key: spec.blocking for key, spec in checks.items()} == expected
-    assert len(expected) == 88
+    assert len(expected) == 93
 
 
 def test_jobs_and_descriptions():

@@ -87,7 +87,8 @@ def test_each_critical_expectation_fails_on_a_table_that_breaks_it(scratch, tabl
 
 def test_suites_run_on_empty_tables_without_raising(scratch):
     for table in TABLES:
-        scratch.execute(f"delete from {quote_ident(table.name)}")
+        if not table.view:  # views empty with their tables
+            scratch.execute(f"delete from {quote_ident(table.name)}")
     for table in TABLES:
         outcomes = quality.validate(scratch, table.name)
         assert [o.check_name for o in outcomes if o.error] == [], table.name

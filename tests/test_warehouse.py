@@ -164,9 +164,10 @@ def test_every_table_and_column_is_documented_and_matches_the_catalog(tiny_wareh
     with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
         for table in TABLES:
             schema, name = table.schema, table.short_name
-            assert con.execute(
-                "select comment from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
-            ).fetchone() == (table.description,)
+            catalog = "duckdb_views() where schema_name = ? and view_name = ?" if table.view else (
+                "duckdb_tables() where schema_name = ? and table_name = ?"
+            )
+            assert con.execute(f"select comment from {catalog}", [schema, name]).fetchall() == [(table.description,)]
             columns = con.execute(
                 "select column_name, comment from duckdb_columns() "
                 "where schema_name = ? and table_name = ? order by column_index",
@@ -178,6 +179,8 @@ def test_every_table_and_column_is_documented_and_matches_the_catalog(tiny_wareh
 def test_published_file_has_no_staging_and_opens_in_older_duckdb_storage(tiny_warehouse):
     with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
         schemas = {row[0] for row in con.execute("select schema_name from duckdb_tables()").fetchall()}
+        views = {row[0] for row in con.execute("select schema_name || '.' || view_name from duckdb_views() where not internal").fetchall()}
+        assert views == {"analytics.article_details", "analytics.related_coverage"}
         assert schemas == {"core", "analytics", "quality"}
         storage = con.execute(
             "select tags['storage_version'] from duckdb_databases() where database_name = 'seedhouse'"
