@@ -21,7 +21,7 @@ FLAGS = [
     "--no-first-run",
     "--disable-component-update",
     "--disable-sync",
-    "--virtual-time-budget=15000",
+    "--virtual-time-budget=20000",
 ]
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless browser tests need Debian's chromium (apt-get install chromium)")
@@ -37,14 +37,21 @@ def browse(url: str, profile: Path, *args: str) -> str:
     return result.stdout
 
 
-def test_the_dagster_ui_shows_the_asset_groups(dagster_dev, tmp_path):
+def test_the_dagster_ui_shows_the_asset_groups_and_assets(dagster_dev, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    url = f"http://127.0.0.1:{dagster_dev}/asset-groups"
-    dom = browse(url, tmp_path / "profile-dom", "--dump-dom")
+    lineage = f"http://127.0.0.1:{dagster_dev}/asset-groups"
+    dom = browse(lineage, tmp_path / "profile-groups", "--dump-dom")
     for group in ("ingest", "core", "analytics", "publish"):
         assert f">{group}<" in dom, group
-    browse(url, tmp_path / "profile-shot", f"--screenshot={ARTIFACTS / 'dagster-lineage.png'}")
+    browse(lineage, tmp_path / "profile-shot", f"--screenshot={ARTIFACTS / 'dagster-lineage.png'}")
     assert (ARTIFACTS / "dagster-lineage.png").stat().st_size > 10_000
+
+    catalog = f"http://127.0.0.1:{dagster_dev}/assets"
+    dom = browse(catalog, tmp_path / "profile-assets", "--dump-dom")
+    for name in ("parsed_seeds", "seed_files", "articles", "provider_stats", "stories", "published_warehouse", "report"):
+        assert name in dom, name
+    browse(catalog, tmp_path / "profile-shot2", f"--screenshot={ARTIFACTS / 'dagster-assets.png'}")
+    assert (ARTIFACTS / "dagster-assets.png").stat().st_size > 10_000
 
 
 def test_the_report_draws_every_chart_offline(tiny_warehouse, tmp_path):
