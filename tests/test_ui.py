@@ -79,4 +79,18 @@ def test_dagster_dev_shows_the_graph_and_runs_the_build(dagster_dev, tmp_path):
     statuses = {c["name"]: c["executionForLatestMaterialization"]["status"] for c in ledger["assetChecksOrError"]["checks"]}
     assert statuses["row_count_equal"] == "SUCCEEDED"
     assert statuses["not_in_set__status"] == "FAILED"  # the quarantine-share warning: 6 of 9 files
+
+    mart = graphql(
+        port,
+        """{ assetNodes(assetKeys: [{path: ["analytics", "provider_stats"]}]) {
+              assetMaterializations(limit: 1) { metadataEntries { label __typename
+                ... on IntMetadataEntry { intValue }
+                ... on MarkdownMetadataEntry { mdStr }
+                ... on TableSchemaMetadataEntry { schema { columns { name type description } } } } } } }""",
+    )["assetNodes"][0]["assetMaterializations"][0]["metadataEntries"]
+    entries = {e["label"]: e for e in mart}
+    assert entries["dagster/row_count"]["intValue"] == 3
+    assert entries["preview"]["mdStr"].startswith("| provider_id | name | n_articles |")
+    columns = entries["dagster/column_schema"]["schema"]["columns"]
+    assert columns[0] == {"name": "provider_id", "type": "VARCHAR", "description": "Outlet key (core.providers)."}
     shutil.rmtree(tmp_path / "dagster_home", ignore_errors=True)
