@@ -14,6 +14,7 @@ every table downstream is the same as after a full rebuild.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -165,7 +166,25 @@ def ingest(
     con.register("_manifest", manifest)
     cache = _attach_cache(con, cache_path, fingerprint)
     if cache is not None:
-        con.execute(f"create table staging.parsed_seeds as {_REUSABLE}")
+        dropped = scalar(con, "select count(*) from cache.parsed_seeds anti join _manifest using (source_path)")
+        # Start from a copy of the cache file and delete what changed: copying the file costs
+        # far less than re-inserting every unchanged (nested) row.
+        staging_path = Path(scalar(con, "select path from duckdb_databases() where database_name = 'staging'"))
+        con.execute("detach cache")
+        con.execute("detach staging")
+        shutil.copyfile(cache_path, staging_path)
+        con.execute(f"attach {quote_literal(str(staging_path))} as staging")
+        con.execute(
+            """
+            delete from staging.parsed_seeds as cached
+            where not exists (
+                select 1 from _manifest as found
+                where found.source_path = cached.source_path
+                  and found.size_bytes = cached.size_bytes
+                  and found.modified_at = cached.modified_at
+            )
+            """
+        )
         to_parse = [
             row[0]
             for row in con.execute(
@@ -173,7 +192,6 @@ def ingest(
                 "order by source_path"
             ).fetchall()
         ]
-        dropped = scalar(con, "select count(*) from cache.parsed_seeds anti join _manifest using (source_path)")
     else:
         load_arrow(con, "staging.parsed_seeds", PARSED_SEEDS.empty_table())
         to_parse = manifest.column("source_path").to_pylist()
@@ -205,8 +223,6 @@ def ingest(
         "select ?::varchar as run_id, ?::varchar as parser_fingerprint, ?::varchar as definitions_fingerprint",
         [run_id, fingerprint, definitions],
     )
-    if cache is not None:
-        con.execute("detach cache")
 
     files_found = manifest.num_rows
     errors = dict(
@@ -231,11 +247,8 @@ def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:
     """`staging.url_map` for every distinct URL: cached forms are reused, simple URLs are
     canonicalised in SQL (warehouse/macros.sql), the rest with url-normalize in Python."""
     con.execute(f"create or replace temp table _urls as {_DISTINCT_URLS}")
-    if cached:
-        con.execute(
-            "create table staging.url_map as select cached.* from cache.url_map as cached "
-            "semi join _urls on _urls.url = cached.raw_url"
-        )
+    if cached:  # staging is a copy of the cache: keep the canonical forms still in use
+        con.execute("delete from staging.url_map where raw_url not in (select url from _urls)")
     else:
         load_arrow(con, "staging.url_map", URL_MAP.empty_table())
     con.execute(
