@@ -21,6 +21,7 @@ rapidyaml prints its parse errors to stderr from C++; the parse workers send the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -52,6 +53,10 @@ MAX_DEPTH = 200
 _PYYAML_ONLY_TEXT = ("\t", "\x85", "\u2028", "\u2029", "\\L", "\\P")
 _INDICATORS = "!@`%]}"
 _TOKEN_START = " \n,[{"
+# A block scalar's header (`|`, `>-`, `|2+`, then an optional comment) is all PyYAML allows on
+# its line; rapidyaml also takes `|1.50`. A `|` or `>` at a token start followed by anything else
+# (also `a | b` in a plain title, which PyYAML reads fine) goes to PyYAML.
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9][+-]?|[+-][1-9]?)?(?:[ ]+#[^\n]*)?[ ]*(?:\r?\n|$)")
 
 
 def _needs_pyyaml(text: str) -> bool:
@@ -61,6 +66,12 @@ def _needs_pyyaml(text: str) -> bool:
         at = text.find(indicator)
         while at != -1:
             if at == 0 or text[at - 1] in _TOKEN_START:
+                return True
+            at = text.find(indicator, at + 1)
+    for indicator in "|>":
+        at = text.find(indicator)
+        while at != -1:
+            if (at == 0 or text[at - 1] in _TOKEN_START) and not _BLOCK_HEADER.match(text, at):
                 return True
             at = text.find(indicator, at + 1)
     return False
