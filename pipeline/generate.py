@@ -26,8 +26,10 @@ Distributions, and why (the real files are the model; every word here is invente
   related: 0-5, 40% none.
 * URL noise: ~8% of webUrls, half of the internal related links and some originalUrls carry
   `utm_*`, `hss_channel` or `fbclid` parameters, `#comments`, a toggled trailing slash or an
-  upper-case host, so canonicalisation matters. ~1% of files are syndication copies: another
-  article's exact webUrl, title and date under a different file name and provider.
+  upper-case host, so canonicalisation matters. ~1% of files are syndication copies of another
+  article by a different provider: every other one keeps the article's exact webUrl, title and
+  date (a duplicate file); the rest are wire copies, the same title under the copying outlet's
+  own URL and published 95 minutes later (a syndication group).
 * Oddities the real files show: date-only publishedDateTime (~2%), `topics` as a scalar (~1%),
   quality as a quoted string (~1%), a topic with surrounding spaces or listed twice (~1%).
   Titles and names include non-ASCII (Zürich, café, — and ’); a few strings carry `"` or `\\`.
@@ -371,8 +373,9 @@ class _Corpus:
         if count:
             out.append("\n".join(lines))
 
-    def render(self, i: int, copy: bool) -> tuple[str, str]:
-        """(file name without its suffix, file text) of article i, or of a syndication copy of it."""
+    def render(self, i: int, copy: bool, wire: bool = False) -> tuple[str, str]:
+        """(file name without its suffix, file text) of article i, or of a syndication copy of it:
+        with wire, under the copying outlet's own URL, 95 minutes later."""
         rng = self.rng
         art = self.articles[i]
         title, minute, web, quality = art.title, art.minute, art.web, art.quality
@@ -384,6 +387,8 @@ class _Corpus:
                 prov = self._provider()
             original = self._url(prov, minute, slug, rng.randrange(10**8, 10**9))
             quality = int(rng.lognormvariate(4.2, 0.4)) % 151
+            if wire:  # decided by position, not by the RNG: the other files stay byte-identical
+                web, minute = original, min(minute + 95, _TOTAL_MIN - 1)
         elif rng.random() < 0.35:
             original = web if rng.random() < 0.7 else self._noisy(art.base, prov)
         head = ["---\ncategory: news", f"title: {_q(title)}", f"excerpt: {_q(self._text(2, 3) + ' ...')}",
@@ -446,7 +451,7 @@ def generate(n: int, out_dir: Path | str, *, seed: int = 0) -> int:
     with ThreadPoolExecutor(max_workers=2) as pool:
         for k in range(originals + len(copies)):
             i, copy = (k, False) if k < originals else (copies[k - originals], True)
-            stem, text = corpus.render(i, copy)
+            stem, text = corpus.render(i, copy, wire=copy and (k - originals) % 2 == 1)
             # An odd multiplier permutes 0..2**24-1: every file gets its own random-looking suffix.
             name = f"{stem}-{(k * 0x9E3779B1 & 0xFFFFFF) ^ salt:06x}.md"
             if name[:13] not in made_dirs:  # "news/YYYY/MM/"

@@ -220,16 +220,31 @@ def test_popularity_and_topics(corpus) -> None:
 
 
 def test_syndication_copies(corpus) -> None:
+    """1% of 2000 files are copies by another outlet: half re-publish the article's exact webUrl
+    (duplicate files), half are wire copies under the copier's own URL, 95 minutes later."""
     _, _, docs = corpus
     by_url: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    by_title: dict[str, list[dict[str, Any]]] = {}
     for rel, (meta, _) in docs.items():
         by_url.setdefault(meta["webUrl"], []).append((rel, meta))
+        by_title.setdefault(meta["title"], []).append(meta)
     copies = [group for group in by_url.values() if len(group) > 1]
-    assert len(copies) == 20 and all(len(group) == 2 for group in copies)  # 1% of 2000
+    assert len(copies) == 10 and all(len(group) == 2 for group in copies)
     for (rel_a, a), (rel_b, b) in copies:
         assert rel_a != rel_b and a["title"] == b["title"]
         assert str(a["publishedDateTime"])[:10] == str(b["publishedDateTime"])[:10]
         assert a["provider"]["domain"] != b["provider"]["domain"]
+    wires = [
+        (a, b)
+        for group in by_title.values()
+        for a in group
+        for b in group
+        if a["webUrl"] != b["webUrl"] and b.get("originalUrl") == b["webUrl"]
+        and a["provider"]["domain"] != b["provider"]["domain"]
+        and isinstance(a["publishedDateTime"], dt.datetime) and isinstance(b["publishedDateTime"], dt.datetime)
+        and b["publishedDateTime"] - a["publishedDateTime"] == dt.timedelta(minutes=95)
+    ]
+    assert len(wires) == 10
 
 
 def test_links(corpus) -> None:
