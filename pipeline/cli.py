@@ -256,6 +256,28 @@ def report(warehouse_path: Path, out: Path | None) -> None:
     click.echo(f"wrote {write_report(warehouse_path, out)}")
 
 
+@main.command("export-graph")
+@warehouse_option("The DuckDB file to read (opened read-only).")
+@click.option("--format", "fmt", type=click.Choice(["gexf", "graphml"]), default="gexf", show_default=True,
+              help="GEXF for Gephi; GraphML for most other graph tools.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write [default: seedhouse-coverage.<format> beside the warehouse].",
+)
+@click.option("--self-links", is_flag=True, help="Keep links from an outlet to itself (left out by default).")
+def export_graph(warehouse_path: Path, fmt: str, out: Path | None, self_links: bool) -> None:
+    """Write the outlet-to-outlet coverage network: outlets sized by articles, edges weighted by links."""
+    from pipeline.graph import export_graph as write_graph
+
+    if not warehouse_path.is_file():
+        raise click.UsageError(f"no warehouse at {warehouse_path}: run `seedhouse build` first")
+    out = out or warehouse_path.with_name(f"seedhouse-coverage.{fmt}")
+    graph = write_graph(warehouse_path, out, fmt, self_links=self_links)
+    click.echo(f"wrote {out}: {graph.number_of_nodes()} outlets, {graph.number_of_edges()} edges")
+
+
 @main.command()
 @click.argument("n", type=click.IntRange(min=0))
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))

@@ -23,6 +23,33 @@ warehouse carries as `COMMENT`s (`describe core.articles` shows them too). Do no
 
 Schemas: `core` holds the normalised facts, `analytics` the marts (one SQL file each under
 `warehouse/analytics/`), `quality` the build that produced the file. Timestamps are UTC.
+
+## Counting rules
+
+Counts that disagree with lists are the commonest complaint about news analytics; these rules say
+what every count counts, and a test holds the marts to them on the real corpus.
+
+- **Article**: one distinct canonical URL, a row of `core.articles`. A file whose URL another file
+  already gave is a `duplicate` in the ledger, not an article. "n_articles" always counts these.
+- **Syndicated copy**: the same story under different URLs (a wire story re-published, a press
+  release on several sites). Dated articles whose headlines reduce to the same words (accents,
+  case and punctuation ignored; at least three words) are chained in time order; a copy published
+  more than 7 days after the previous one starts a new group. `core.articles.syndication_group_id`
+  names the group by its earliest copy; `analytics.syndication_groups` lists groups of two or more.
+  Each mart says below whether it counts copies **per copy** (`n_articles`) or **once**
+  (`n_syndication_groups`).
+- **Dated and undateable**: `date_status` is `dated`, `missing` (no parseable time) or
+  `implausible` (before 1990, or more than a day after the seed file was written). Only dated
+  articles go on a time axis; undateable ones stay in every other count and are counted in
+  `analytics.corpus_summary`, `analytics.provider_health` and `analytics.stories`.
+- **Periods**: ISO weeks (Monday) and calendar months, UTC. Time series run from the corpus's
+  first dated article to its last with empty periods as zeros, so a chart's gaps are real.
+- **Links**: one related item on one article, *out* of the article's outlet and *into* the related
+  item's outlet. A link from an outlet to itself (`n_self_links`) is kept apart from links between
+  outlets (`n_cross_links_*`); links whose outlet is unknown are counted on their own.
+- **Stories**: connected components of articles and related items joined by related links
+  (`analytics.story_members`). A *shared* story has dated items from two or more outlets; only
+  shared stories count for who covers first, and outlets tied for first are each first.
 """
 
 
@@ -57,8 +84,26 @@ QUERIES: list[tuple[str, str]] = [
      "from analytics.stories group by 1 order by 1"),
     ("What became of the seed files?",
      "select status, coalesce(error_kind, '') as error_kind, count(*) as n_files from core.seed_files group by all order by all"),
-    ("Which articles have no publish time (left out of every time series)?",
-     "select count(*) filter (where published_at is null) as undated, count(*) as n_articles from core.articles"),
+    ("Which articles cannot go on a time axis (left out of every time series, counted here)?",
+     "select date_status, count(*) as n_articles from core.articles group by 1 order by 1"),
+    ("Everything counted once: files, articles, undateable articles, syndication groups, links",
+     "select files_found, files_loaded, n_articles, n_dated_articles, n_missing_date, n_implausible_date, "
+     "n_syndication_groups, n_self_links, n_cross_links from analytics.corpus_summary"),
+    ("Which outlets publish regularly, and which have gone quiet?",
+     "select provider_id, n_articles, span_weeks, gap_weeks, longest_gap_weeks, weeks_since_last, health "
+     "from analytics.provider_health order by n_articles desc, provider_id limit 5"),
+    ("Weekly attention to a topic, quiet weeks included",
+     "select period_start, n_articles, share_of_articles from analytics.topic_attention "
+     "where topic = 'Robotics' and grain = 'week' order by period_start desc limit 6"),
+    ("Links in and out per outlet, links to itself apart",
+     "select provider_id, n_self_links, n_cross_links_out, n_cross_links_in, n_providers_linked_out, "
+     "n_providers_linking_in from analytics.provider_link_metrics order by n_links_out + n_links_in desc, provider_id limit 5"),
+    ("Who covers shared stories first, and how far behind are the others?",
+     "select provider_id, n_shared_stories, n_first, share_first, median_lag_when_following_hours "
+     "from analytics.provider_lead_lag order by n_shared_stories desc, provider_id limit 5"),
+    ("The same story under different URLs (wire copies)",
+     "select title, n_copies, provider_ids, span_hours from analytics.syndication_groups "
+     "order by n_copies desc, first_published_at limit 5"),
     ("The most-cited articles of the corpus (related items that resolve to them)",
      "select a.title, a.provider_id, count(*) as n_cited from core.related_links r "
      "join core.articles a on a.article_id = r.target_article_id where r.article_id <> r.target_article_id "
@@ -80,6 +125,8 @@ def render(warehouse: Path = DEFAULT_WAREHOUSE) -> str:
             parts.append(f"### {question}\n\n```sql\n{sql};\n```\n\n{markdown_table(columns, cursor.fetchall())}\n")
     for table in TABLES:
         parts.append(f"\n## `{table.name}`\n\n{table.description}\n")
+        if table.counting:
+            parts.append(f"Counting: {table.counting}\n")
         parts.append(f"SQL: `warehouse/{table.schema}/{table.short_name}.sql` · "
                      f"expectations: `expectations/{table.name}.json`\n")
         parts.append("| column | meaning |\n|---|---|")

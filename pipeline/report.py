@@ -48,13 +48,24 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     figures.append(("provider-leaderboard", "Provider leaderboard", fig))
 
     topics = [r[0] for r in _rows(con, f"select topic from analytics.topic_stats order by n_articles desc, topic limit {TOP_TOPICS}")]
-    trends = _rows(con, "select topic, month_date, n_articles from analytics.topic_trends order by topic, month_date")
+    # zero-filled months: a topic's quiet months are drawn as zeros, not bridged by a line
+    attention = _rows(con, "select topic, period_start, n_articles from analytics.topic_attention "
+                           "where grain = 'month' order by topic, period_start")
     fig = go.Figure()
     for topic in topics:
-        points = [(month, n) for t, month, n in trends if t == topic]
+        points = [(month, n) for t, month, n in attention if t == topic]
         fig.add_trace(go.Scatter(name=html.escape(topic), x=[p[0] for p in points], y=[p[1] for p in points], mode="lines"))
-    fig.update_layout(height=460, yaxis_title="articles per month")
-    figures.append(("topic-trends", f"Topic trends (top {len(topics)} topics, articles per month)", fig))
+    fig.update_layout(height=460, yaxis_title="dated articles per month")
+    figures.append(("topic-trends", f"Topic attention (top {len(topics)} topics, dated articles per month)", fig))
+
+    volume = _rows(con, "select period_start, n_articles, n_syndication_groups from analytics.article_volume "
+                        "where grain = 'week' order by period_start")
+    fig = go.Figure([
+        go.Bar(name="articles", x=[r[0] for r in volume], y=[r[1] for r in volume]),
+        go.Scatter(name="syndicated copies counted once", x=[r[0] for r in volume], y=[r[2] for r in volume], mode="lines"),
+    ])
+    fig.update_layout(height=380, yaxis_title="dated articles per week")
+    figures.append(("article-volume", "Articles per week (undateable articles are counted in the summary above)", fig))
 
     pairs = {(a, b): j for a, b, j in _rows(con, "select topic_a, topic_b, jaccard from analytics.topic_pairs")}
     # the diagonal (a topic with itself) is left blank: it would only dwarf the pairs
@@ -83,6 +94,26 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     fig.update_layout(height=620, xaxis_title="outlet of the related coverage", yaxis_title="outlet of the article")
     figures.append(("provider-network", "Provider-to-provider related coverage (links)", fig))
 
+    health = _rows(con, "select health, count(*) from analytics.provider_health group by 1 order by 2 desc, 1")
+    fig = go.Figure(go.Bar(x=[r[0] for r in health], y=[r[1] for r in health]))
+    fig.update_layout(height=360, yaxis_title="outlets")
+    figures.append(("provider-health", "Outlet health (the rule is in the warehouse docs, analytics.provider_health)", fig))
+
+    leads = _rows(
+        con,
+        f"select p.name, l.n_first, l.n_shared_stories - l.n_first, l.median_lag_when_following_hours "
+        f"from analytics.provider_lead_lag as l join core.providers as p using (provider_id) "
+        f"where l.n_shared_stories > 0 order by l.n_shared_stories desc, l.provider_id limit {TOP_PROVIDERS}",
+    )
+    names = _esc(r[0] for r in leads)
+    fig = go.Figure([
+        go.Bar(name="first to cover", y=names, x=[r[1] for r in leads], orientation="h"),
+        go.Bar(name="followed", y=names, x=[r[2] for r in leads], orientation="h",
+               customdata=[r[3] for r in leads], hovertemplate="followed %{x} times, median %{customdata} h behind"),
+    ])
+    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"}, height=520, xaxis_title="shared stories")
+    figures.append(("lead-lag", "Who covers first (stories covered by two or more outlets)", fig))
+
     sizes = _rows(con, "select n_items, count(*) from analytics.stories group by 1 order by 1")
     fig = go.Figure(go.Bar(x=[r[0] for r in sizes], y=[r[1] for r in sizes]))
     fig.update_layout(height=380, xaxis_title="items in the story (articles and related coverage)", yaxis_title="stories", yaxis_type="log")
@@ -104,6 +135,8 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
     with connect(warehouse, read_only=True) as con:
         figures = _figures(con)
         built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
+        cursor = con.execute("select * from analytics.corpus_summary")
+        summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
     sections = []
     for index, (anchor, title, fig) in enumerate(figures):
         fig.update_layout(margin={"l": 40, "r": 20, "t": 30, "b": 40}, template="plotly_white")
@@ -113,10 +146,14 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>seedhouse report</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-h1{{margin-bottom:0}} .meta{{color:#666}} section{{margin:2.5em 0}}</style></head>
+h1{{margin-bottom:0}} .meta{{color:#666}} section{{margin:2.5em 0}}
+th{{text-align:left;font-weight:normal;color:#555;padding-right:1em}}</style></head>
 <body><h1>seedhouse report</h1>
 <p class="meta">{html.escape(str(warehouse))} · build {html.escape(str(built[0]))} of {built[2]} seed files,
 started {html.escape(str(built[1]))} · generated {generated}</p>
+<section id="section-summary"><h2>Counts (analytics.corpus_summary)</h2>
+<table>{''.join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in summary.items())}</table>
+</section>
 {''.join(sections)}
 </body></html>
 """

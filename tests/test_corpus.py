@@ -78,3 +78,77 @@ def test_corpus_figures(corpus_warehouse):
         "(select count(*) from analytics.stories), (select sum(n_articles) from analytics.stories)",
     )
     assert counts == [(187, 136, 65, 104)]
+
+
+# Each query returns the rows where two marts disagree under the documented counting rules
+# (docs/warehouse.md, "Counting rules"): every one must return nothing.
+RECONCILIATIONS = {
+    "summary vs core": """
+        select * from analytics.corpus_summary
+        where files_found <> (select count(*) from core.seed_files)
+           or n_articles <> (select count(*) from core.articles)
+           or n_dated_articles + n_missing_date + n_implausible_date <> n_articles
+           or n_related_links <> (select count(*) from core.related_links)
+           or n_stories <> (select count(*) from analytics.stories)""",
+    "outlets' articles add up": """
+        select 1 from analytics.corpus_summary
+        where n_articles <> (select sum(n_articles) from analytics.provider_stats)
+           or n_articles <> (select sum(n_articles) from analytics.provider_health)
+           or n_dated_articles <> (select sum(n_dated_articles) from analytics.provider_health)
+           or n_missing_date + n_implausible_date <> (select sum(n_undateable_articles) from analytics.provider_health)""",
+    "each grain of the volume holds every dated article once": """
+        select grain from analytics.article_volume group by grain
+        having sum(n_articles) <> (select n_dated_articles from analytics.corpus_summary)""",
+    "provider attention adds up to provider health": """
+        select provider_id from analytics.provider_attention join analytics.provider_health using (provider_id)
+        group by provider_id, grain, n_dated_articles having sum(provider_attention.n_articles) <> n_dated_articles""",
+    "topic attention adds up to dated tags per topic": """
+        with dated_tags as (
+            select topic, count(*) as n from core.article_topics join core.articles using (article_id)
+            where date_status = 'dated' group by topic)
+        select topic from analytics.topic_attention left join dated_tags using (topic)
+        group by topic, grain, n having sum(n_articles) <> coalesce(n, 0)""",
+    "topic stats count tags": """
+        select topic from analytics.topic_stats full join (select topic, count(*) as n from core.article_topics group by 1)
+        using (topic) where n_articles is distinct from n""",
+    "link totals are the sum of their parts": """
+        select provider_id from analytics.provider_link_metrics join analytics.provider_stats as s using (provider_id)
+        where provider_link_metrics.n_links_out <> n_self_links + n_cross_links_out + n_links_out_unknown_provider
+           or provider_link_metrics.n_links_in <> n_self_links + n_cross_links_in
+           or s.n_links_out <> provider_link_metrics.n_links_out or s.n_links_in <> provider_link_metrics.n_links_in""",
+    "self and cross links reconcile with the summary": """
+        select 1 from analytics.corpus_summary
+        where n_self_links <> (select sum(n_self_links) from analytics.provider_link_metrics)
+           or n_cross_links <> (select sum(n_cross_links_out) from analytics.provider_link_metrics)
+           or n_cross_links <> (select sum(n_cross_links_in) from analytics.provider_link_metrics)""",
+    "syndication groups": """
+        select 1 from analytics.corpus_summary
+        where n_syndication_groups <> n_articles
+            - coalesce((select sum(n_copies - 1) from analytics.syndication_groups), 0)""",
+    "every article in one story": """
+        select 1 from analytics.corpus_summary
+        where n_articles <> (select sum(n_articles) from analytics.stories)
+           or n_articles <> (select count(article_id) from analytics.story_members)""",
+    "firsts": """
+        select 1 where (select sum(n_first) from analytics.provider_lead_lag)
+            <> (select count(*) from analytics.story_coverage where is_first and n_dated_providers >= 2)""",
+}
+
+
+@pytest.mark.parametrize("rule", RECONCILIATIONS)
+def test_marts_reconcile_on_the_corpus(corpus_warehouse, rule):
+    assert query(corpus_warehouse, RECONCILIATIONS[rule]) == []
+
+
+def test_corpus_analytics_figures(corpus_warehouse):
+    summary = query(corpus_warehouse, "select n_articles, n_dated_articles, n_missing_date, n_implausible_date, "
+                                      "n_syndication_groups, n_self_links, n_cross_links from analytics.corpus_summary")
+    assert summary == [(104, 100, 4, 0, 102, 110, 77)]
+    # two press releases re-published by a second outlet within days
+    assert query(corpus_warehouse, "select first_provider_id, provider_ids, n_copies from analytics.syndication_groups") == [
+        ("businesswire.com", ["businesswire.com", "newswiretoday.com"], 2),
+        ("eurekalert.org", ["eurekalert.org", "sciencedaily.com"], 2),
+    ]
+    assert query(corpus_warehouse, "select health, count(*) from analytics.provider_health group by 1 order by 1") == [
+        ("gappy", 1), ("insufficient_data", 51), ("stale", 4),
+    ]

@@ -17,13 +17,26 @@ EXPECTED_PARENTS = {
     "core.articles": {"core.seed_files", "staging.parsed_seeds"},
     "core.article_topics": {"core.articles", "staging.parsed_seeds"},
     "core.article_images": {"core.articles", "staging.parsed_seeds"},
-    "core.related_links": {"core.articles", "staging.parsed_seeds"},
+    "core.related_links": {"core.articles", "core.seed_files", "staging.parsed_seeds"},
     "analytics.provider_stats": {"core.articles", "core.article_topics", "core.related_links", "core.providers"},
     "analytics.topic_stats": {"core.article_topics", "core.articles"},
     "analytics.topic_trends": {"core.article_topics", "core.articles"},
     "analytics.topic_pairs": {"core.articles", "core.article_topics"},
     "analytics.provider_links": {"core.related_links", "core.articles"},
-    "analytics.stories": {"core.related_links", "core.articles"},
+    "analytics.story_members": {"core.related_links", "core.articles"},
+    "analytics.stories": {"analytics.story_members"},
+    "analytics.story_coverage": {"analytics.story_members"},
+    "analytics.provider_lead_lag": {"analytics.story_coverage", "analytics.story_members", "core.providers"},
+    "analytics.syndication_groups": {"core.articles"},
+    "analytics.article_volume": {"core.articles"},
+    "analytics.topic_attention": {"analytics.article_volume", "core.article_topics", "core.articles"},
+    "analytics.provider_attention": {"analytics.article_volume", "core.articles"},
+    "analytics.provider_health": {"core.article_images", "core.article_topics", "core.articles"},
+    "analytics.provider_link_metrics": {"core.articles", "core.providers", "core.related_links"},
+    "analytics.corpus_summary": {
+        "analytics.story_members", "core.article_topics", "core.articles", "core.providers", "core.related_links",
+        "core.seed_files",
+    },
     "analytics.article_details": {"core.article_topics", "core.article_images", "core.related_links", "core.articles", "core.providers"},
     "analytics.related_coverage": {"core.related_links", "core.articles"},
     "published_warehouse": {t.name for t in TABLES},
@@ -53,7 +66,7 @@ def test_every_expectation_is_a_check_and_critical_ones_block():
         for name, expectation in quality.expectations(quality.load_suite(table.name)):
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
     assert {key: spec.blocking for key, spec in checks.items()} == expected
-    assert len(expected) == 93
+    assert len(expected) == 168
 
 
 def test_jobs_and_descriptions():

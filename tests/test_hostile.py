@@ -139,10 +139,13 @@ def test_hostile_files_build_within_seconds_and_publish_the_good_ones(hostile_bu
     assert (report.success, report.published) == (True, True), report.errors
     assert seconds < 60
     assert not os.path.exists("/tmp/seedhouse-pwned")
-    # a third of these files are quarantined: the warning-level share check says so, without
-    # stopping the good files from being published
+    # a third of these files are quarantined, and most loaded ones have no date: the warning-level
+    # share checks say so, without stopping the good files from being published
     warnings = [(f.table, f.check_name, f.severity) for f in report.failed_checks]
-    assert warnings == [("core.seed_files", "not_in_set__status", "warning")]
+    assert warnings == [
+        ("core.seed_files", "not_in_set__status", "warning"),
+        ("core.articles", "not_in_set__date_status", "warning"),
+    ]
     assert query(warehouse, "select count(*) from core.seed_files") == [(len(HOSTILE) + 2,)]
 
 
@@ -225,7 +228,7 @@ def test_the_html_report_is_offline_and_escapes_seed_text(hostile_build, tmp_pat
 
     _, warehouse, _ = hostile_build
     page = write_report(warehouse, tmp_path / "report.html").read_text()
-    assert len(re.findall(r'<section class="chart"', page)) == 6
+    assert len(re.findall(r'<section class="chart"', page)) == 9
     assert re.findall(r'<script[^>]+src=', page) == []  # no CDN: the JavaScript is inline
     assert "<b>Bobby</b>" not in page
     assert "&lt;b&gt;Bobby&lt;\\u002fb&gt; Tables" in page  # escaped, then JSON-encoded by Plotly

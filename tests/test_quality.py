@@ -1,5 +1,6 @@
 """Every critical expectation can fail: each is fed a small table that breaks it, on a copy of
-the tiny warehouse, and must fail under its own name. Suites also run on empty tables."""
+the tiny warehouse (plus a wire copy, so that no mart is empty), and must fail under its own
+name. Suites also run on empty tables."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 from pipeline import quality
 from pipeline.catalog import TABLES
 from pipeline.warehouse import connect, quote_ident
-from tests.conftest import article_key
+from tests.conftest import TINY_SEEDS, article_key, built_warehouse, write_seeds
+
+# a.md again under the wire service's own URL an hour later: a syndication group of two
+WIRE_COPY = (
+    b"---\ntitle: 'Robots learn to fold laundry'\npublishedDateTime: 2021-03-09T09:00:00Z\n"
+    b"webUrl: https://wire.example.net/robots-fold-laundry\nprovider:\n  domain: wire.example.net\n---\n"
+)
 
 CRITICAL = [
     (table.name, name, expectation)
@@ -55,10 +62,21 @@ def break_it(con: duckdb.DuckDBPyConnection, table: str, expectation: dict) -> N
         raise AssertionError(f"no way to break {kind} yet: add one here")
 
 
+@pytest.fixture(scope="module")
+def quality_warehouse(tmp_path_factory):
+    seeds = write_seeds(tmp_path_factory.mktemp("quality_seeds"), {**TINY_SEEDS, "wire.md": WIRE_COPY})
+    return built_warehouse(seeds, tmp_path_factory.mktemp("quality_wh"))
+
+
+def test_no_table_is_empty(quality_warehouse):
+    with connect(quality_warehouse, read_only=True) as con:
+        assert [t.name for t in TABLES if con.execute(f"select count(*) from {quote_ident(t.name)}").fetchone()[0] == 0] == []
+
+
 @pytest.fixture()
-def scratch(tiny_warehouse, tmp_path):
+def scratch(quality_warehouse, tmp_path):
     path = tmp_path / "scratch.duckdb"
-    shutil.copyfile(tiny_warehouse, path)
+    shutil.copyfile(quality_warehouse, path)
     with connect(path) as con:
         yield con
 
@@ -70,7 +88,7 @@ def test_every_suite_passes_on_the_tiny_warehouse(scratch):
         for o in quality.validate(scratch, table.name)
         if not o.success
     ]
-    # 6 of the 9 tiny seeds are broken on purpose: only the quarantine-share warning fires
+    # 6 of the 10 seeds are broken on purpose: only the quarantine-share warning fires
     assert failed == [("core.seed_files", "not_in_set__status", "warning")]
 
 
@@ -92,7 +110,7 @@ def test_suites_run_on_empty_tables_without_raising(scratch):
     for table in TABLES:
         outcomes = quality.validate(scratch, table.name)
         assert [o.check_name for o in outcomes if o.error] == [], table.name
-    # an empty ledger is not the 9 files that were found: the row-count relation still fails
+    # an empty ledger is not the 10 files that were found: the row-count relation still fails
     ledger = {o.check_name: o for o in quality.validate(scratch, "core.seed_files")}
     assert (ledger["row_count_equal"].success, ledger["row_count_equal"].observed_value) == (False, 0)
 

@@ -29,10 +29,10 @@ def test_dagster_dev_shows_the_graph_and_runs_the_build(dagster_dev, tmp_path):
     )["assetNodes"]
     keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
     assert {"staging/parsed_seeds", "core/articles", "analytics/stories", "published_warehouse", "report"} <= keys
-    assert len(keys) == 17
+    assert len(keys) == 27
     checks = [c for n in nodes for c in n["assetChecksOrError"]["checks"]]
-    assert len(checks) == 93
-    assert sum(c["blocking"] for c in checks) == 74
+    assert len(checks) == 168
+    assert sum(c["blocking"] for c in checks) == 148
 
     seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
     warehouse = tmp_path / "wh" / "seedhouse.duckdb"

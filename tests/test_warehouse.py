@@ -139,14 +139,15 @@ def test_marts_on_the_tiny_seeds(tiny_warehouse):
         ("news.example.org", 1, 0.5, 1, 0, 1),
     ]
     assert query(tiny_warehouse, "select * from analytics.provider_links order by all") == [
-        ("exampletimes.com", "nature.com", 1, 1, 1.0),
-        ("exampletimes.com", "news.example.org", 1, 1, 28.0),
+        ("exampletimes.com", "nature.com", False, 1, 1, 1.0),
+        ("exampletimes.com", "news.example.org", False, 1, 1, 28.0),
     ]
-    # a.md, its related b.txt (in the corpus) and the nature.com item form one story
+    # a.md, its related b.txt (in the corpus) and the nature.com item form one story; b.txt speaks
+    # for itself (2021-03-10, midnight), not a.md's mention of it (12:00): 08:00 -> 00:00 next day
     assert query(
         tiny_warehouse,
         "select story_id, n_items, n_articles, n_providers, provider_ids, span_hours from analytics.stories",
-    ) == [(min(A, B), 3, 2, 3, ["exampletimes.com", "nature.com", "news.example.org"], 28.0)]
+    ) == [(min(A, B), 3, 2, 3, ["exampletimes.com", "nature.com", "news.example.org"], 16.0)]
     assert query(tiny_warehouse, "select * from analytics.topic_pairs order by all") == [
         ("AI", "Machine Learning", 1, 2.0, 1.0),
         ("AI", "No", 1, 2.0, 1.0),

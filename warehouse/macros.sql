@@ -87,3 +87,35 @@ create or replace temp macro simple_canonical_url(url) as (
 -- The host of a canonical URL without a leading "www." (what pipeline/urls.host_of gives).
 create or replace temp macro canonical_host(canonical_url) as
     nullif(regexp_replace(regexp_extract(canonical_url, '^[a-z]+://([^/:?#]*)', 1), '^www\.', ''), '');
+
+-- Whether a publish time can go on a time axis: 'dated'; 'missing' (no parseable time); or
+-- 'implausible': before 1990, or more than a day after the seed file describing it was last
+-- written (an article cannot appear after a file about it exists; the day allows for clock and
+-- time-zone slips). Undateable articles stay in every count and leave only the time series.
+create or replace temp macro date_status(published_at, written_at) as
+    case
+        when published_at is null then 'missing'
+        when published_at < timestamptz '1990-01-01 00:00:00+00'
+            or published_at > written_at + interval 1 day then 'implausible'
+        else 'dated'
+    end;
+
+-- A headline reduced for spotting copies: accents stripped, lower case, every run of characters
+-- other than letters and digits as one space. "Café opens — again!" -> 'cafe opens again'.
+create or replace temp macro title_key(title) as
+    nullif(trim(regexp_replace(lower(strip_accents(title)), '[^\p{L}\p{N}]+', ' ', 'g')), '');
+
+-- The periods of a time series, first to last inclusive: Mondays for 'week', firsts for 'month'.
+create or replace temp macro period_starts(grain, first_period, last_period) as
+    list_transform(
+        generate_series(
+            first_period::timestamp,
+            last_period::timestamp,
+            case grain when 'week' then interval 7 day else interval 1 month end
+        ),
+        lambda t: t::date
+    );
+
+-- The period (UTC) a dated article falls in.
+create or replace temp macro period_of(grain, published_at) as
+    date_trunc(grain, published_at at time zone 'UTC')::date;

@@ -20,6 +20,8 @@ final as (
         articles.article_id,
         articles.title,
         articles.published_at,
+        articles.date_status,
+        articles.syndication_group_id,
         articles.provider_id,
         providers.name as provider_name,
         providers.registered_domain,

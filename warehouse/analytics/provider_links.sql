@@ -1,13 +1,15 @@
 -- analytics.provider_links: one row per (provider of an article -> provider of its related
 -- coverage). n_links counts related items; n_stories counts distinct source articles;
 -- median_lag_hours is the related item's publish time minus the article's (positive: the
--- related outlet published later).
+-- related outlet published later; both times must be dated).
 with links as (
     select
         articles.provider_id as source_provider_id,
         links.provider_id as target_provider_id,
         links.article_id,
-        date_diff('second', articles.published_at, links.published_at) / 3600.0 as lag_hours
+        case when articles.date_status = 'dated' and links.date_status = 'dated' then
+            date_diff('second', articles.published_at, links.published_at) / 3600.0
+        end as lag_hours
     from core.related_links as links
     join core.articles as articles using (article_id)
     where links.provider_id is not null
@@ -17,6 +19,7 @@ final as (
     select
         source_provider_id,
         target_provider_id,
+        source_provider_id = target_provider_id as is_self_link,
         count(*) as n_links,
         count(distinct article_id) as n_stories,
         round(median(lag_hours), 2) as median_lag_hours

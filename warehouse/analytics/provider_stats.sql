@@ -1,6 +1,6 @@
 -- analytics.provider_stats: one row per provider (outlets seen only as related coverage too,
--- with n_articles = 0). Links are counted per related item; links to itself count in both
--- directions.
+-- with n_articles = 0). Links are counted per related item; a link to itself counts in both
+-- directions (analytics.provider_link_metrics keeps them apart).
 with articles as (
     select * from core.articles
 ),
@@ -13,8 +13,8 @@ per_provider as (
     select
         provider_id,
         count(*) as n_articles,
-        min(published_at) as first_published_at,
-        max(published_at) as last_published_at,
+        min(published_at) filter (where date_status = 'dated') as first_published_at,
+        max(published_at) filter (where date_status = 'dated') as last_published_at,
         avg(quality) as avg_quality,
         median(quality) as median_quality,
         avg(heat) as avg_heat,

@@ -11,8 +11,9 @@ final as (
         count(*) as n_articles,
         count(distinct provider_id) as n_providers,
         round(avg(heat), 2) as avg_heat,
-        min(published_at) as first_seen_at,
-        max(published_at) as last_seen_at
+        count(distinct syndication_group_id) as n_syndication_groups,
+        min(published_at) filter (where date_status = 'dated') as first_seen_at,
+        max(published_at) filter (where date_status = 'dated') as last_seen_at
     from tagged
     group by topic
 )

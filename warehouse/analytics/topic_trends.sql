@@ -1,10 +1,11 @@
 -- analytics.topic_trends: one row per topic and calendar month (UTC) with at least one
--- article. Articles without a publish time are left out.
+-- dated article. Undateable articles (core.articles.date_status) are left out; see
+-- analytics.topic_attention for the same series with zero-filled months and weeks.
 with tagged as (
     select topics.topic, articles.published_at, articles.heat
     from core.article_topics as topics
     join core.articles as articles using (article_id)
-    where articles.published_at is not null
+    where articles.date_status = 'dated'
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- core.articles: one row per distinct article (canonical URL), from the file that loaded it.
 with loaded as (
-    select source_path, article_id from core.seed_files where status = 'loaded'
+    select source_path, article_id, modified_at from core.seed_files where status = 'loaded'
 ),
 
 parsed as (
@@ -10,13 +10,14 @@ parsed as (
 joined as (
     select
         loaded.article_id,
+        loaded.modified_at as written_at,
         parsed.*,
         coalesce(raw_text(parsed.web_url), raw_text(parsed.original_url)) as raw_url
     from loaded
     join parsed using (source_path)
 ),
 
-final as (
+typed as (
     select
         joined.article_id,
         joined.source_path,
@@ -35,9 +36,64 @@ final as (
         raw_text(joined.provider_name) as provider_name,
         raw_text(joined.secured) as secured,
         joined.body_chars,
-        joined.extra
+        joined.extra,
+        joined.written_at
     from joined
     left join staging.url_map as urls on urls.raw_url = joined.raw_url
+),
+
+dated as (
+    select
+        typed.* exclude (written_at),
+        date_status(published_at, written_at) as date_status
+    from typed
+),
+
+-- Syndication: copies of one story under different URLs (wire copies, re-posts). Dated articles
+-- whose headlines reduce to the same title_key of at least three words are chained in time
+-- order; a copy published more than 7 days after the previous one starts a new group. A group
+-- is named by its earliest copy (ties: the smaller article_id).
+copies as (
+    select article_id, title_key(title) as title_key, published_at
+    from dated
+    where date_status = 'dated' and len(string_split(title_key(title), ' ')) >= 3
+),
+
+chained as (
+    select
+        *,
+        coalesce(
+            published_at - lag(published_at) over (partition by title_key order by published_at, article_id)
+                > interval 7 day,
+            true
+        ) as starts_group
+    from copies
+),
+
+numbered as (
+    select
+        *,
+        sum(starts_group::integer) over (
+            partition by title_key order by published_at, article_id rows unbounded preceding
+        ) as group_number
+    from chained
+),
+
+groups as (
+    select
+        article_id,
+        first_value(article_id) over (
+            partition by title_key, group_number order by published_at, article_id
+        ) as syndication_group_id
+    from numbered
+),
+
+final as (
+    select
+        dated.*,
+        coalesce(groups.syndication_group_id, dated.article_id) as syndication_group_id
+    from dated
+    left join groups using (article_id)
 )
 
 select * from final

@@ -1,12 +1,15 @@
 -- core.related_links: one row per related item of an article (other outlets' coverage of the
 -- same story), resolved to the related item's own article when it is in the corpus.
 with articles as (
-    select article_id, source_path, canonical_url from core.articles
+    select articles.article_id, articles.source_path, articles.canonical_url, files.modified_at as written_at
+    from core.articles as articles
+    join core.seed_files as files using (source_path)
 ),
 
 items as (
     select
         articles.article_id,
+        articles.written_at,
         item.ordinality::integer as ordinal,
         item.related as related
     from articles
@@ -17,6 +20,7 @@ items as (
 cleaned as (
     select
         article_id,
+        written_at,
         ordinal,
         raw_text(related.title) as title,
         raw_text(related.web_url) as web_url,
@@ -36,6 +40,7 @@ final as (
         cleaned.web_url,
         urls.canonical_url,
         cleaned.published_at,
+        date_status(cleaned.published_at, cleaned.written_at) as date_status,
         provider_key(cleaned.declared_domain, urls.host) as provider_id,
         cleaned.provider_name,
         cleaned.quality,

@@ -1,0 +1,43 @@
+-- analytics.article_volume: one row per grain ('week' or 'month') and period, for every period
+-- from the corpus's first dated article to its last, periods without articles included as zeros.
+-- The denominator of the attention marts. Undateable articles are left out
+-- (core.articles.date_status; counted in analytics.corpus_summary).
+with dated as (
+    select syndication_group_id, published_at from core.articles where date_status = 'dated'
+),
+
+grains as (
+    select unnest(['week', 'month']) as grain
+),
+
+periods as (
+    select
+        grain,
+        unnest(period_starts(grain, min(period_of(grain, published_at)), max(period_of(grain, published_at))))
+            as period_start
+    from dated, grains
+    group by grain
+),
+
+counts as (
+    select
+        grain,
+        period_of(grain, published_at) as period_start,
+        count(*) as n_articles,
+        count(distinct syndication_group_id) as n_syndication_groups
+    from dated, grains
+    group by all
+),
+
+final as (
+    select
+        periods.grain,
+        periods.period_start,
+        coalesce(counts.n_articles, 0) as n_articles,
+        coalesce(counts.n_syndication_groups, 0) as n_syndication_groups
+    from periods
+    left join counts using (grain, period_start)
+)
+
+select * from final
+order by grain, period_start
