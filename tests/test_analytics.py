@@ -272,3 +272,17 @@ def test_export_graph_keeps_self_links_when_asked(warehouse, tmp_path):
     graph = export_graph(warehouse, tmp_path / "g.gexf", "gexf", self_links=True)
     assert graph.number_of_edges() == 5
     assert graph.edges["alpha.com", "alpha.com"]["weight"] == 1
+
+
+def test_story_members(warehouse):
+    s1, s2 = min(ID["A1"], ID["B1"]), min(ID["A2"], ID["A3"], ID["G2"])
+    got = query(warehouse, "select * from analytics.story_members where story_id in (?, ?)", [s1, s2])
+    members = {
+        s1: [(U["A1"], ID["A1"], "alpha.com", utc(2024, 1, 1, 10)), (U["B1"], ID["B1"], "beta.com", utc(2024, 1, 1, 12)),
+             (U["X1"], None, "other.org", utc(2024, 1, 2))],  # X1 is known only from A1's related list
+        s2: [(U["A2"], ID["A2"], "alpha.com", utc(2024, 1, 15, 9)), (U["A3"], ID["A3"], "alpha.com", utc(2024, 2, 5, 8)),
+             (U["G2"], ID["G2"], "gamma.com", utc(2024, 1, 16, 10))],  # the ftp item has no canonical URL: no node
+    }
+    assert got == [(story, *member, "dated") for story in sorted(members) for member in members[story]]
+    # every article is in exactly one story; singletons are stories of their own
+    assert rows(warehouse, "select count(*), count(distinct story_id) from analytics.story_members") == [(18, 14)]

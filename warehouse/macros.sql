@@ -1,9 +1,15 @@
 -- Helpers for typing raw seed values; created as temporary macros on every build connection.
 -- Seeds are parsed without YAML typing, so every value arrives as the text that was written.
 
+-- x without the spaces around it (trim's Unicode spaces). trim scans the whole string, which is
+-- slow on long values such as `secured`; most values have nothing to trim, and their first and
+-- last characters say so.
+create or replace temp macro trimmed(x) as
+    case when trim(left(x, 1)) = '' or trim(right(x, 1)) = '' then trim(x) else x end;
+
 -- Text as written, trimmed; YAML's spellings of "nothing" become NULL.
 create or replace temp macro raw_text(x) as
-    case when trim(x) in ('', '~', 'null', 'Null', 'NULL') then null else trim(x) end;
+    case when trimmed(x) in ('', '~', 'null', 'Null', 'NULL') then null else trimmed(x) end;
 
 -- Whole numbers, also when written as "42" or 42.0.
 create or replace temp macro parse_int(x) as

@@ -53,10 +53,15 @@ dated as (
 -- whose headlines reduce to the same title_key of at least three words are chained in time
 -- order; a copy published more than 7 days after the previous one starts a new group. A group
 -- is named by its earliest copy (ties: the smaller article_id).
-copies as (
+keyed as (
     select article_id, title_key(title) as title_key, published_at
     from dated
-    where date_status = 'dated' and len(string_split(title_key(title), ' ')) >= 3
+    where date_status = 'dated'
+),
+
+copies as (
+    select * from keyed
+    where strlen(title_key) - strlen(replace(title_key, ' ', '')) >= 2  -- three words or more
 ),
 
 chained as (
