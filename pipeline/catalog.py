@@ -188,7 +188,8 @@ TABLES: tuple[Table, ...] = (
     Table(
         "analytics.provider_health",
         "One row per outlet with articles: publishing rate over its active span, coverage gaps, "
-        "content types, completeness of its seeds and a health flag. " + _WEEKS,
+        "content types, completeness of its seeds and a health flag. Weeks are ISO weeks (starting "
+        "Monday), in UTC.",
         {
             "provider_id": "Outlet key (core.providers).",
             "n_articles": "Its distinct articles, dated or not.",

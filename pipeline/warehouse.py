@@ -114,10 +114,22 @@ def model_dependencies(table: Table) -> list[str]:
 
 
 def build_model(con: duckdb.DuckDBPyConnection, table: Table) -> int:
-    """Create `table` from its SQL file, document it with COMMENT ON, and return its row count."""
+    """Create `table` from its SQL file, document it with COMMENT ON, and return its row count.
+
+    A model is one query, optionally preceded by statements that create temporary tables it
+    reads (a step too large to hold in memory with the rest); those are dropped afterwards."""
     create_schemas(con, table.schema)
     kind = "view" if table.view else "table"
-    con.execute(f"create or replace {kind} {quote_ident(table.name)} as\n{model_sql(table)}")
+    *steps, query = [statement.query for statement in con.extract_statements(model_sql(table))]
+    temporary = [re.search(r"\btemp(?:orary)? table\s+(\w+)", step, re.IGNORECASE) for step in steps]
+    try:
+        for step in steps:
+            con.execute(step)
+        con.execute(f"create or replace {kind} {quote_ident(table.name)} as\n{query}")
+    finally:
+        for match in temporary:
+            if match:
+                con.execute(f"drop table if exists {quote_ident(match.group(1))}")
     comment(con, table)
     return row_count(con, table.name)
 

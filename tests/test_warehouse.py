@@ -199,3 +199,20 @@ def test_the_warehouse_docs_are_current(tmp_path):
 
     warehouse = built_warehouse(DEFAULT_SEEDS_ROOT, tmp_path)
     assert DOCS_PATH.read_text() == render(warehouse)
+
+
+def test_a_model_in_steps_leaves_no_temporary_tables(tiny_warehouse, tmp_path):
+    """analytics.story_members is built in steps through temporary tables (to bound memory); the
+    table comes out the same and the steps' tables are gone afterwards."""
+    import shutil
+
+    from pipeline.catalog import BY_NAME
+    from pipeline.warehouse import build_model, connect
+
+    scratch = tmp_path / "scratch.duckdb"
+    shutil.copyfile(tiny_warehouse, scratch)
+    with connect(scratch) as con:
+        before = con.execute("select * from analytics.story_members order by all").fetchall()
+        assert build_model(con, BY_NAME["analytics.story_members"]) == 3
+        assert con.execute("select * from analytics.story_members order by all").fetchall() == before
+        assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []

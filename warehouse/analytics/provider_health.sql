@@ -3,7 +3,10 @@
 -- Weeks are ISO weeks (Monday, UTC); only dated articles are placed on the time axis.
 with articles as (
     select
-        articles.*,
+        articles.article_id,
+        articles.provider_id,
+        articles.type,
+        articles.date_status,
         case when articles.date_status = 'dated' then period_of('week', articles.published_at) end as week,
         exists (select 1 from core.article_images as images where images.article_id = articles.article_id) as has_image,
         exists (select 1 from core.article_topics as topics where topics.article_id = articles.article_id) as has_topic

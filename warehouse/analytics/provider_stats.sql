@@ -2,7 +2,7 @@
 -- with n_articles = 0). Links are counted per related item; a link to itself counts in both
 -- directions (analytics.provider_link_metrics keeps them apart).
 with articles as (
-    select * from core.articles
+    select article_id, provider_id, published_at, date_status, quality, heat from core.articles
 ),
 
 article_totals as (

@@ -2,39 +2,47 @@
 -- the graph whose nodes are canonical URLs (corpus articles and their related items) and whose
 -- edges are related links; every article belongs to exactly one story, and an article with no
 -- related items is a story of one.
-with recursive
-edges as (
-    select articles.canonical_url as src, links.canonical_url as dst
-    from core.related_links as links
-    join core.articles as articles using (article_id)
-    where links.canonical_url is not null
-),
+-- Three steps are kept as temporary tables (dropped after the build of this table): one query
+-- holding them all at once needs more memory than a million seeds leave.
 
-undirected as (
-    select src, dst from edges
-    union
-    select dst, src from edges
-),
-
-nodes as (
+-- every canonical URL gets a small integer id: label propagation then works on integers
+create or replace temp table _story_nodes as
+select node, row_number() over (order by node) as id
+from (
     select canonical_url as node from core.articles
     union
-    select dst from edges
-),
+    select canonical_url from core.related_links where canonical_url is not null
+);
+
+-- related links as undirected edges between node ids
+create or replace temp table _story_edges as
+with edges as (
+    select sources.id as src, targets.id as dst
+    from core.related_links as links
+    join core.articles as articles using (article_id)
+    join _story_nodes as sources on sources.node = articles.canonical_url
+    join _story_nodes as targets on targets.node = links.canonical_url
+)
+select src, dst from edges
+union
+select dst, src from edges;
 
 -- label propagation: every node starts as its own root and takes the smallest root among its
 -- neighbours until nothing changes; USING KEY keeps one row per node, so each round is linear
-labels(node, root) using key (node) as (
-    select node, node from nodes
+create or replace temp table _story_labels as
+with recursive labels(id, root) using key (id) as (
+    select id, id from _story_nodes
     union
-    select undirected.dst, min(labels.root)
+    select edges.dst, min(labels.root)
     from labels
-    join undirected on undirected.src = labels.node
-    join recurring.labels as current on current.node = undirected.dst
-    group by undirected.dst
+    join _story_edges as edges on edges.src = labels.id
+    join recurring.labels as current on current.id = edges.dst
+    group by edges.dst
     having min(labels.root) < min(current.root)
-),
+)
+select * from labels;
 
+with
 -- a corpus article speaks for itself: its own outlet, time and date status
 article_items as (
     select canonical_url as node, article_id, provider_id, published_at, date_status
@@ -75,7 +83,8 @@ final as (
         items.published_at,
         items.date_status
     from items
-    join labels using (node)
+    join _story_nodes using (node)
+    join _story_labels as labels using (id)
 )
 
 select * from final

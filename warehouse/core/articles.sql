@@ -42,7 +42,7 @@ typed as (
     left join staging.url_map as urls on urls.raw_url = joined.raw_url
 ),
 
-dated as (
+dated as not materialized (
     select
         typed.* exclude (written_at),
         date_status(published_at, written_at) as date_status

@@ -6,7 +6,7 @@ with loaded as (
     select source_path from core.seed_files where status = 'loaded'
 ),
 
-parsed as (
+parsed as not materialized (
     select parsed.*
     from loaded
     join staging.parsed_seeds as parsed using (source_path)

@@ -48,7 +48,7 @@ final as (
         targets.article_id as target_article_id
     from cleaned
     left join staging.url_map as urls on urls.raw_url = cleaned.web_url
-    left join articles as targets on targets.canonical_url = urls.canonical_url
+    left join core.articles as targets on targets.canonical_url = urls.canonical_url
 )
 
 select * from final
