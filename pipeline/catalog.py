@@ -285,6 +285,7 @@ TABLES: tuple[Table, ...] = (
             "n_syndication_groups": "Distinct syndication groups among them (copies counted once).",
             "share_of_articles": "n_articles / analytics.article_volume.n_articles of the period, "
             "6 decimals; NULL when the period has no articles at all.",
+            "avg_heat": "Mean heat of those articles where measured, 2 decimals; NULL when none.",
         },
         counting=_PER_COPY + " n_syndication_groups counts copies once. Undateable articles are left out.",
     ),

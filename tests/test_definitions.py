@@ -20,7 +20,7 @@ EXPECTED_PARENTS = {
     "core.related_links": {"core.articles", "core.seed_files", "staging.parsed_seeds"},
     "analytics.provider_stats": {"core.articles", "core.article_topics", "core.related_links", "core.providers"},
     "analytics.topic_stats": {"core.article_topics", "core.articles"},
-    "analytics.topic_trends": {"core.article_topics", "core.articles"},
+    "analytics.topic_trends": {"analytics.topic_attention"},
     "analytics.topic_pairs": {"core.articles", "core.article_topics"},
     "analytics.provider_links": {"core.related_links", "core.articles"},
     "analytics.story_members": {"core.related_links", "core.articles"},
