@@ -55,6 +55,12 @@ def warehouse_option(help: str):
     )
 
 
+def _require_warehouse(path: Path) -> None:
+    """Stop with a usage error (exit 2) when there is no warehouse to read yet."""
+    if not path.is_file():
+        raise click.UsageError(f"no warehouse at {path}: run `seedhouse build` first")
+
+
 expectations_option = click.option(
     "--expectations",
     "expectations_dir",
@@ -210,8 +216,7 @@ def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
 
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
-    if not warehouse_path.is_file():
-        raise click.UsageError(f"no warehouse at {warehouse_path}: run `seedhouse build` first")
+    _require_warehouse(warehouse_path)
     try:
         with connect(warehouse_path, read_only=True) as con:
             cursor = con.execute(sql)
@@ -251,8 +256,7 @@ def report(warehouse_path: Path, out: Path | None) -> None:
     """
     from pipeline.report import write_report
 
-    if not warehouse_path.is_file():
-        raise click.UsageError(f"no warehouse at {warehouse_path}: run `seedhouse build` first")
+    _require_warehouse(warehouse_path)
     click.echo(f"wrote {write_report(warehouse_path, out)}")
 
 
@@ -271,8 +275,7 @@ def export_graph(warehouse_path: Path, fmt: str, out: Path | None, self_links: b
     """Write the outlet-to-outlet coverage network: outlets sized by articles, edges weighted by links."""
     from pipeline.graph import export_graph as write_graph
 
-    if not warehouse_path.is_file():
-        raise click.UsageError(f"no warehouse at {warehouse_path}: run `seedhouse build` first")
+    _require_warehouse(warehouse_path)
     out = out or warehouse_path.with_name(f"seedhouse-coverage.{fmt}")
     graph = write_graph(warehouse_path, out, fmt, self_links=self_links)
     click.echo(f"wrote {out}: {graph.number_of_nodes()} outlets, {graph.number_of_edges()} edges")

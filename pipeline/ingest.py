@@ -119,14 +119,15 @@ def _attach_cache(con: duckdb.DuckDBPyConnection, cache_path: Path | None, finge
     return info
 
 
-# Files of the manifest whose cached row is still good: same path, size and modification time.
-_REUSABLE = """
-    select cached.*
-    from cache.parsed_seeds as cached
-    join _manifest as found
-      on found.source_path = cached.source_path
-     and found.size_bytes = cached.size_bytes
-     and found.modified_at = cached.modified_at
+# A cached row (`cached`) is still good when the manifest has its file with the same path, size
+# and modification time.
+_STILL_GOOD = """
+    exists (
+        select 1 from _manifest as found
+        where found.source_path = cached.source_path
+          and found.size_bytes = cached.size_bytes
+          and found.modified_at = cached.modified_at
+    )
 """
 
 
@@ -142,7 +143,7 @@ def is_current(
         cache = _attach_cache(con, cache_path, parser_fingerprint(seeds_root, limits))
         if cache is None or cache["run_id"] != published_run_id or cache["definitions_fingerprint"] != definitions:
             return False
-        reusable = scalar(con, f"select count(*) from ({_REUSABLE})")
+        reusable = scalar(con, f"select count(*) from cache.parsed_seeds as cached where {_STILL_GOOD}")
         return reusable == scalar(con, "select count(*) from _manifest") == scalar(
             con, "select count(*) from cache.parsed_seeds"
         )
@@ -174,17 +175,7 @@ def ingest(
         con.execute("detach staging")
         shutil.copyfile(cache_path, staging_path)
         con.execute(f"attach {quote_literal(str(staging_path))} as staging")
-        con.execute(
-            """
-            delete from staging.parsed_seeds as cached
-            where not exists (
-                select 1 from _manifest as found
-                where found.source_path = cached.source_path
-                  and found.size_bytes = cached.size_bytes
-                  and found.modified_at = cached.modified_at
-            )
-            """
-        )
+        con.execute(f"delete from staging.parsed_seeds as cached where not {_STILL_GOOD}")
         to_parse = [
             row[0]
             for row in con.execute(

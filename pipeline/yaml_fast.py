@@ -56,22 +56,19 @@ _TOKEN_START = " \n,[{"
 # A block scalar's header (`|`, `>-`, `|2+`, then an optional comment) is all PyYAML allows on
 # its line; rapidyaml also takes `|1.50`. A `|` or `>` at a token start followed by anything else
 # (also `a | b` in a plain title, which PyYAML reads fine) goes to PyYAML.
+_BLOCK_INDICATORS = "|>"
 _BLOCK_HEADER = re.compile(r"[|>](?:[1-9][+-]?|[+-][1-9]?)?(?:[ ]+#[^\n]*)?[ ]*(?:\r?\n|$)")
 
 
 def _needs_pyyaml(text: str) -> bool:
     if any(marker in text for marker in _PYYAML_ONLY_TEXT):
         return True
-    for indicator in _INDICATORS:
+    for indicator in _INDICATORS + _BLOCK_INDICATORS:
         at = text.find(indicator)
         while at != -1:
-            if at == 0 or text[at - 1] in _TOKEN_START:
-                return True
-            at = text.find(indicator, at + 1)
-    for indicator in "|>":
-        at = text.find(indicator)
-        while at != -1:
-            if (at == 0 or text[at - 1] in _TOKEN_START) and not _BLOCK_HEADER.match(text, at):
+            if (at == 0 or text[at - 1] in _TOKEN_START) and (
+                indicator not in _BLOCK_INDICATORS or not _BLOCK_HEADER.match(text, at)
+            ):
                 return True
             at = text.find(indicator, at + 1)
     return False

@@ -95,24 +95,20 @@ def warehouse(tmp_path_factory):
     return built_warehouse(seeds, tmp_path_factory.mktemp("analytics_wh"))
 
 
-def rows(warehouse, sql: str) -> list[tuple]:
-    return query(warehouse, sql)
-
-
 def test_date_status_and_syndication_groups_on_articles(warehouse):
-    got = dict(rows(warehouse, "select article_id, date_status from core.articles where date_status <> 'dated'"))
+    got = dict(query(warehouse, "select article_id, date_status from core.articles where date_status <> 'dated'"))
     assert got == {ID["A4"]: "missing", ID["G1"]: "implausible"}
-    groups = rows(warehouse, "select article_id, syndication_group_id from core.articles "
-                             "where article_id <> syndication_group_id")
+    groups = query(warehouse, "select article_id, syndication_group_id from core.articles "
+                              "where article_id <> syndication_group_id")
     assert groups == [(ID["B1"], ID["A1"])]  # W1 came 11 days after B1: more than 7, its own group
-    assert rows(warehouse, "select * from analytics.syndication_groups") == [(
+    assert query(warehouse, "select * from analytics.syndication_groups") == [(
         ID["A1"], "Chip maker unveils new accelerator", 2, 2, ["alpha.com", "beta.com"], "alpha.com",
         sorted([ID["A1"], ID["B1"]]), utc(2024, 1, 1, 10), utc(2024, 1, 1, 12), 2.0,
     )]
 
 
 def test_corpus_summary_counts_everything_once(warehouse):
-    (summary,) = rows(warehouse, "select * from analytics.corpus_summary")
+    (summary,) = query(warehouse, "select * from analytics.corpus_summary")
     assert summary == (
         17, 17, 0, 0,  # files: found, loaded, duplicate, quarantined
         17, 15, 1, 1, 16, 7,  # articles, dated, missing date, implausible date, syndication groups, outlets with articles
@@ -124,7 +120,7 @@ def test_corpus_summary_counts_everything_once(warehouse):
 
 
 def test_article_volume_is_zero_filled(warehouse):
-    got = rows(warehouse, "select grain, period_start, n_articles, n_syndication_groups from analytics.article_volume")
+    got = query(warehouse, "select grain, period_start, n_articles, n_syndication_groups from analytics.article_volume")
     assert got == [
         ("month", MONTHS[0], 11, 10), ("month", MONTHS[1], 4, 4),
         ("week", WEEKS[0], 6, 5), ("week", WEEKS[1], 1, 1), ("week", WEEKS[2], 2, 2),
@@ -133,8 +129,8 @@ def test_article_volume_is_zero_filled(warehouse):
 
 
 def test_topic_attention_weekly_and_monthly_with_zeros_and_shares(warehouse):
-    got = rows(warehouse, "select topic, grain, period_start, n_articles, n_syndication_groups, share_of_articles "
-                          "from analytics.topic_attention")
+    got = query(warehouse, "select topic, grain, period_start, n_articles, n_syndication_groups, share_of_articles "
+                           "from analytics.topic_attention")
     expected = []
     weekly = {  # topic -> week index -> (articles, groups, share)
         "AI": {0: (5, 4, 0.833333), 5: (1, 1, 0.25)},  # A1 + B1 (one group), D1-D3; Z3. A4, G1 left out
@@ -153,21 +149,21 @@ def test_topic_attention_weekly_and_monthly_with_zeros_and_shares(warehouse):
 
 
 def test_provider_attention_covers_every_outlet_with_articles(warehouse):
-    got = rows(warehouse, "select provider_id, period_start, n_articles, share_of_articles "
-                          "from analytics.provider_attention where grain = 'week' and provider_id = 'alpha.com'")
+    got = query(warehouse, "select provider_id, period_start, n_articles, share_of_articles "
+                           "from analytics.provider_attention where grain = 'week' and provider_id = 'alpha.com'")
     assert got == [
         ("alpha.com", WEEKS[0], 1, 0.166667), ("alpha.com", WEEKS[1], 0, 0.0), ("alpha.com", WEEKS[2], 1, 0.5),
         ("alpha.com", WEEKS[3], 0, 0.0), ("alpha.com", WEEKS[4], 0, 0.0), ("alpha.com", WEEKS[5], 1, 0.25),
     ]
-    assert rows(warehouse, "select provider_id, count(*), sum(n_articles) from analytics.provider_attention "
-                           "where grain = 'month' group by all order by all") == [
+    assert query(warehouse, "select provider_id, count(*), sum(n_articles) from analytics.provider_attention "
+                            "where grain = 'month' group by all order by all") == [
         ("alpha.com", 2, 3), ("beta.com", 2, 1), ("delta.com", 2, 3), ("eps.com", 2, 3),
         ("gamma.com", 2, 1), ("wire.com", 2, 1), ("zeta.com", 2, 3),
     ]
 
 
 def test_provider_health_rows_and_flags(warehouse):
-    got = rows(warehouse, "select * exclude (type_shares, gaps) from analytics.provider_health")
+    got = query(warehouse, "select * exclude (type_shares, gaps) from analytics.provider_health")
     w = WEEKS
     assert got == [
         # id, n, dated, undateable, first, last, span, active, missing date/images/topics, gap weeks,
@@ -180,16 +176,16 @@ def test_provider_health_rows_and_flags(warehouse):
         ("beta.com", 1, 1, 0, w[0], w[0], 1, 1, 0.0, 0.0, 0.0, 0, 0, 1.0, 5, "insufficient_data"),
         ("wire.com", 1, 1, 0, w[1], w[1], 1, 1, 0.0, 0.0, 0.0, 0, 0, 1.0, 4, "insufficient_data"),
     ]
-    shares = dict(rows(warehouse, "select provider_id, type_shares from analytics.provider_health"))
+    shares = dict(query(warehouse, "select provider_id, type_shares from analytics.provider_health"))
     assert shares["alpha.com"] == {"article": 0.75, "video": 0.25}
-    gaps = dict(rows(warehouse, "select provider_id, gaps from analytics.provider_health"))
+    gaps = dict(query(warehouse, "select provider_id, gaps from analytics.provider_health"))
     assert gaps["alpha.com"] == [{"gap_start": w[1], "n_weeks": 1}, {"gap_start": w[3], "n_weeks": 2}]
     assert gaps["eps.com"] == [{"gap_start": w[1], "n_weeks": 4}]
     assert gaps["delta.com"] == []
 
 
 def test_link_metrics_keep_self_links_apart(warehouse):
-    got = rows(warehouse, "select * from analytics.provider_link_metrics")
+    got = query(warehouse, "select * from analytics.provider_link_metrics")
     assert got == [
         # id, out, in, self, cross out, cross in, unknown outlet, outlets linked out, outlets linking in
         ("alpha.com", 5, 2, 1, 3, 1, 1, 3, 1),
@@ -202,12 +198,12 @@ def test_link_metrics_keep_self_links_apart(warehouse):
         ("zeta.com", 0, 0, 0, 0, 0, 0, 0, 0),
     ]
     # provider_stats' totals are the documented sums of the parts
-    assert rows(warehouse, "select provider_id, n_links_out, n_links_in from analytics.provider_stats "
-                           "where n_links_out + n_links_in > 0 order by 1") == [
+    assert query(warehouse, "select provider_id, n_links_out, n_links_in from analytics.provider_stats "
+                            "where n_links_out + n_links_in > 0 order by 1") == [
         ("alpha.com", 5, 2), ("beta.com", 1, 1), ("gamma.com", 0, 1), ("other.org", 0, 1),
     ]
-    assert rows(warehouse, "select source_provider_id, target_provider_id, is_self_link, n_links "
-                           "from analytics.provider_links order by 1, 2") == [
+    assert query(warehouse, "select source_provider_id, target_provider_id, is_self_link, n_links "
+                            "from analytics.provider_links order by 1, 2") == [
         ("alpha.com", "alpha.com", True, 1), ("alpha.com", "beta.com", False, 1),
         ("alpha.com", "gamma.com", False, 1), ("alpha.com", "other.org", False, 1),
         ("beta.com", "alpha.com", False, 1),
@@ -216,7 +212,7 @@ def test_link_metrics_keep_self_links_apart(warehouse):
 
 def test_who_covers_first(warehouse):
     s1, s2 = min(ID["A1"], ID["B1"]), min(ID["A2"], ID["A3"], ID["G2"])
-    got = rows(warehouse, "select * from analytics.story_coverage where n_dated_providers >= 2")
+    got = query(warehouse, "select * from analytics.story_coverage where n_dated_providers >= 2")
     expected = [
         (s1, "alpha.com", utc(2024, 1, 1, 10), 1, 1, True, 0.0, 3),
         (s1, "beta.com", utc(2024, 1, 1, 12), 1, 2, False, 2.0, 3),
@@ -225,11 +221,11 @@ def test_who_covers_first(warehouse):
         (s2, "gamma.com", utc(2024, 1, 16, 10), 1, 2, False, 25.0, 2),
     ]
     assert got == sorted(expected, key=lambda r: (r[0], r[4], r[1]))
-    assert rows(warehouse, "select story_id, first_provider_id, n_items, n_providers, n_undateable_items, span_hours "
-                           "from analytics.stories where n_items > 1 order by story_id") == sorted([
+    assert query(warehouse, "select story_id, first_provider_id, n_items, n_providers, n_undateable_items, span_hours "
+                            "from analytics.stories where n_items > 1 order by story_id") == sorted([
         (s1, "alpha.com", 3, 3, 0, 14.0), (s2, "alpha.com", 3, 2, 0, 503.0),
     ])
-    assert rows(warehouse, "select * from analytics.provider_lead_lag") == [
+    assert query(warehouse, "select * from analytics.provider_lead_lag") == [
         ("alpha.com", 2, 2, 1.0, 0.0, None, 1),  # A4's story has no date
         ("beta.com", 1, 0, 0.0, 2.0, 2.0, 0),
         ("gamma.com", 1, 0, 0.0, 25.0, 25.0, 1),  # G1's story has an implausible date only
@@ -285,4 +281,4 @@ def test_story_members(warehouse):
     }
     assert got == [(story, *member, "dated") for story in sorted(members) for member in members[story]]
     # every article is in exactly one story; singletons are stories of their own
-    assert rows(warehouse, "select count(*), count(distinct story_id) from analytics.story_members") == [(18, 14)]
+    assert query(warehouse, "select count(*), count(distinct story_id) from analytics.story_members") == [(18, 14)]
