@@ -122,3 +122,26 @@ def test_failing_rows_are_reported_by_their_ids(scratch):
     assert outcome.sample == [
         {"web_url": "javascript:void(0)", "article_id": article_key("https://www.exampletimes.com/news/one?id=7")}
     ]
+
+
+def test_large_tables_validated_by_column_group_give_the_same_outcomes(scratch, monkeypatch):
+    """Over `LARGE_TABLE_ROWS` a suite runs one column group at a time; with failures in several
+    groups, every outcome (counts, samples, observed values) and GE's statistics are the same."""
+    scratch.execute("update core.articles set web_url = 'javascript:void(0)' where source_path = 'a.md'")
+    scratch.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
+    whole = {t.name: quality.validate_with_result(scratch, t.name) for t in TABLES}
+    monkeypatch.setattr(quality, "LARGE_TABLE_ROWS", 0)
+    grouped = {t.name: quality.validate_with_result(scratch, t.name) for t in TABLES}
+    assert {t: o for t, (o, _) in grouped.items()} == {t: o for t, (o, _) in whole.items()}
+    assert {t: r.statistics for t, (_, r) in grouped.items()} == {t: r.statistics for t, (_, r) in whole.items()}
+    failed = sorted(o.check_name for o in grouped["core.articles"][0] if not o.success)
+    assert failed == [
+        "match_regex__web_url", "row_count_equal", "unique__article_id", "unique__canonical_url", "unique__source_path"
+    ]
+    assert grouped["core.articles"][1].statistics["unsuccessful_expectations"] == len(failed)
+
+
+def test_batches_are_not_fingerprinted(scratch):
+    """GE's per-batch md5 fingerprint is switched off (see `quality._skip_batch_fingerprints`)."""
+    _, result = quality.validate_with_result(scratch, "core.providers")
+    assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
