@@ -129,6 +129,7 @@ def test_large_tables_validated_by_column_group_give_the_same_outcomes(scratch, 
     groups, every outcome (counts, samples, observed values) and GE's statistics are the same."""
     scratch.execute("update core.articles set web_url = 'javascript:void(0)' where source_path = 'a.md'")
     scratch.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
+    limit = scratch.execute("select current_setting('memory_limit')").fetchone()
     whole = {t.name: quality.validate_with_result(scratch, t.name) for t in TABLES}
     monkeypatch.setattr(quality, "LARGE_TABLE_ROWS", 0)
     grouped = {t.name: quality.validate_with_result(scratch, t.name) for t in TABLES}
@@ -139,6 +140,9 @@ def test_large_tables_validated_by_column_group_give_the_same_outcomes(scratch, 
         "match_regex__web_url", "row_count_equal", "unique__article_id", "unique__canonical_url", "unique__source_path"
     ]
     assert grouped["core.articles"][1].statistics["unsuccessful_expectations"] == len(failed)
+    # DuckDB's memory limit, lowered while large tables are validated, is back to the configured one
+    assert limit == ("488.2 MiB",)  # the default 512MB
+    assert scratch.execute("select current_setting('memory_limit')").fetchone() == limit
 
 
 def test_batches_are_not_fingerprinted(scratch):
