@@ -29,6 +29,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import stat
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -130,6 +131,12 @@ class Limits:
                 stack.extend((v, depth + 1) for v in value)
 
 
+def _unterminated() -> SeedError:
+    return SeedError(
+        "unterminated_front_matter", "the front matter opened with '---' on line 1 is never closed by a '---' line"
+    )
+
+
 class SeedFrontMatter(frontmatter.YAMLHandler):
     """python-frontmatter's YAML handler, made strict.
 
@@ -138,13 +145,22 @@ class SeedFrontMatter(frontmatter.YAMLHandler):
     """
 
     def split(self, text: str) -> tuple[str, str]:
-        parts = self.FM_BOUNDARY.split(text, 2)
-        if len(parts) < 3:
-            raise SeedError(
-                "unterminated_front_matter",
-                "the front matter opened with '---' on line 1 is never closed by a '---' line",
-            )
-        return parts[1], parts[2]
+        """As the stock `FM_BOUNDARY.split(text, 2)`, without running its multi-line pattern at
+        every position of the front matter: only a line that starts with '-' can close it (a test
+        holds the two equal)."""
+        opening = self.FM_BOUNDARY.match(text)
+        if opening is None:  # not at the very start: the stock way
+            parts = self.FM_BOUNDARY.split(text, 2)
+            if len(parts) < 3:
+                raise _unterminated()
+            return parts[1], parts[2]
+        at = opening.end()
+        while (at := text.find("\n-", at)) != -1:
+            at += 1
+            closing = self.FM_BOUNDARY.match(text, at)
+            if closing is not None:
+                return text[opening.end() : closing.start()], text[closing.end() :]
+        raise _unterminated()
 
     def __init__(self, limits: Limits | None = None, loader: str = "pyyaml"):
         super().__init__()
@@ -336,20 +352,23 @@ def _empty_row(source_path: str) -> dict[str, Any]:
 def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "pyyaml") -> dict[str, Any]:
     """One row of `PARSED_SEEDS` for the file at `root/rel`, whatever it holds."""
     row = _empty_row(rel)
-    path = root / rel
+    full = os.path.join(root, rel)
     try:
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
-            raise SeedError("outside_root", f"a symbolic link to {os.readlink(path)}, outside the seeds root")
-        stat = path.stat()
-        row["size_bytes"] = stat.st_size
-        row["modified_at"] = stat.st_mtime_ns // 1000  # microseconds, as discover() records it
-        if stat.st_size > limits.max_file_bytes:
+        status = os.lstat(full)
+        if stat.S_ISLNK(status.st_mode):
+            if not Path(full).resolve().is_relative_to(root.resolve()):
+                raise SeedError("outside_root", f"a symbolic link to {os.readlink(full)}, outside the seeds root")
+            status = os.stat(full)
+        row["size_bytes"] = status.st_size
+        row["modified_at"] = status.st_mtime_ns // 1000  # microseconds, as discover() records it
+        if status.st_size > limits.max_file_bytes:
             raise SeedError(
                 "too_large",
-                f"{stat.st_size} bytes is over the limit of {limits.max_file_bytes} bytes (max_file_bytes)",
+                f"{status.st_size} bytes is over the limit of {limits.max_file_bytes} bytes (max_file_bytes)",
             )
         try:
-            data = path.read_bytes()
+            with open(full, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             raise SeedError("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
         row["content_sha256"] = hashlib.sha256(data).hexdigest()

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pipeline import yaml_fast
 from pipeline.generate import generate
-from pipeline.parse import SeedError, discover, parse_file, parse_text
+from pipeline.parse import SeedError, SeedFrontMatter, discover, parse_file, parse_text
 from pipeline.urls import canonical_url, host_of
 from pipeline.warehouse import connect
 from tests.conftest import SHARED
@@ -64,8 +64,9 @@ topics: [on, 'off', 10:00, 010, 1.50, 0x1F, .inf, ~, null, Null, '', 2021-03-09,
 quality: "42"
 heat: -1
 published: yes
-a: &x [1, 2]
-b: *x
+a: [1, 2]
+"key twice": first
+"key twice": last
 empty:
 quoted: "tab\\there"
 folded: >
@@ -82,7 +83,7 @@ def test_tricky_scalars_stay_as_written_in_both_loaders():
         "heat": "-1",
         "published": "yes",
         "a": ["1", "2"],
-        "b": ["1", "2"],
+        "key twice": "last",  # as PyYAML reads a repeated key
         "empty": "",
         "quoted": "tab\there",
         "folded": "two lines\n",
@@ -90,6 +91,24 @@ def test_tricky_scalars_stay_as_written_in_both_loaders():
     assert yaml.load(TRICKY, Loader=yaml.CBaseLoader) == expected
     assert yaml_fast.load(TRICKY) == expected
     assert yaml_fast.load_ryml(TRICKY) == expected  # taken by the fast path itself, not the fallback
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x [1, 2]\nb: *x\n",  # anchors and aliases
+        "title: !!str x\n",  # a tag
+        "title: \"\\x01\"\n",  # an escape that gives a control character
+        "title: x\x7f\n",  # DEL, which PyYAML's reader refuses
+        "title: a\u2028b\n",  # a line separator to YAML 1.1 only
+        "x: " + "[" * 201 + "]" * 201 + "\n",  # flow nesting deeper than MAX_FLOW_BRACKETS
+        "--- \ntitle: x\n",  # a document marker
+    ],
+)
+def test_what_the_fast_path_does_not_reproduce_goes_to_pyyaml(text):
+    with pytest.raises(Exception):
+        yaml_fast.load_ryml(text)
+    assert _reference(text) == _fast(text)
 
 
 def _reference(text: str):
@@ -126,6 +145,21 @@ def test_fast_loader_equals_pyyaml_on_random_documents(text):
     else:
         # non-mappings and errors are PyYAML's own answer: the fast path only returns mappings
         assert fast == reference
+
+
+SPLIT_PIECES = st.sampled_from(["---", "----", "-", "--", "\n", " ", "\t", "a", "x: y", "\x0b", "\x1c", "\u2028", "\u00a0", "#"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SPLIT_PIECES, max_size=30).map(lambda pieces: "---" + "".join(pieces)))
+def test_front_matter_split_equals_python_frontmatter(text):
+    handler = SeedFrontMatter()
+    parts = handler.FM_BOUNDARY.split(text, 2)  # what python-frontmatter's own handler does
+    if len(parts) < 3:
+        with pytest.raises(SeedError):
+            handler.split(text)
+    else:
+        assert handler.split(text) == (parts[1], parts[2])
 
 
 def all_urls(root: Path) -> list[str]:
