@@ -35,16 +35,28 @@ _DISTINCT_URLS = """
     select distinct url from (
         select coalesce(raw_text(web_url), raw_text(original_url)) as url from staging.parsed_seeds
         union all
-        select raw_text(item.web_url) from staging.parsed_seeds, unnest(related) as r(item)
+        select raw_text(item.web_url) from (select unnest(related) as item from staging.parsed_seeds)
     )
     where url is not null
 """
 
+# Every declared provider domain, as written, with its key (domain_key in warehouse/macros.sql):
+# a few hundred distinct values stand for every article and related item, so the regular
+# expression runs once per value and the models join this table instead.
+_DECLARED_DOMAINS = """
+    create or replace table staging.declared_domains as
+    select declared_domain, domain_key(declared_domain) as provider_id
+    from (
+        select provider_domain as declared_domain from staging.parsed_seeds
+        union
+        select item.provider_domain from (select unnest(related) as item from staging.parsed_seeds)
+    )
+    where declared_domain is not null
+"""
+
 _DISTINCT_PROVIDER_IDS = """
     select distinct provider_id from (
-        select domain_key(provider_domain) as provider_id from staging.parsed_seeds
-        union all
-        select domain_key(item.provider_domain) from staging.parsed_seeds, unnest(related) as r(item)
+        select provider_id from staging.declared_domains
         union all
         select host from staging.url_map
     )
@@ -200,6 +212,7 @@ def ingest(
     con.unregister("_manifest")
 
     n_urls = _build_url_map(con, cached=cache is not None)
+    con.execute(_DECLARED_DOMAINS)
     providers = [row[0] for row in con.execute(_DISTINCT_PROVIDER_IDS).fetchall()]
     load_arrow(
         con,

@@ -68,6 +68,11 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     if not read_only:
         config["storage_compatibility_version"] = storage_version
         config["preserve_insertion_order"] = False  # streaming inserts need not hold batches back
+        # Text columns compressed with zstd: DuckDB's default (dictionary + FSST) analysis costs
+        # more than the rest of a build's table writes together, and gains nothing on text that
+        # does not repeat (`secured`, excerpts). 100,000 seeds: core.articles written in 1.4 s
+        # instead of 3.4 s, 50 MB instead of 72 MB; DuckDB 1.4 reads the file.
+        config["force_compression"] = "zstd"
     return _setup(duckdb.connect(str(path), read_only=read_only, config=config))
 
 

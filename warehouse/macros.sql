@@ -1,15 +1,21 @@
 -- Helpers for typing raw seed values; created as temporary macros on every build connection.
 -- Seeds are parsed without YAML typing, so every value arrives as the text that was written.
 
--- x without the spaces around it (trim's Unicode spaces). trim scans the whole string, which is
+-- x without the spaces around it (trim's Unicode spaces). trim copies the whole string, which is
 -- slow on long values such as `secured`; most values have nothing to trim, and their first and
--- last characters say so.
+-- last characters say so (x[-1] finds the last one without counting them all, as right() does).
 create or replace temp macro trimmed(x) as
-    case when trim(left(x, 1)) = '' or trim(right(x, 1)) = '' then trim(x) else x end;
+    case when trim(x[1]) = '' or trim(x[-1]) = '' then trim(x) else x end;
 
--- Text as written, trimmed; YAML's spellings of "nothing" become NULL.
+-- Text as written, trimmed; YAML's spellings of "nothing" become NULL. (Compared one by one: an
+-- IN list becomes a join per column.)
 create or replace temp macro raw_text(x) as
-    case when trimmed(x) in ('', '~', 'null', 'Null', 'NULL') then null else trimmed(x) end;
+    case
+        when strlen(trimmed(x)) <= 4
+            and (trimmed(x) = '' or trimmed(x) = '~' or trimmed(x) = 'null' or trimmed(x) = 'Null' or trimmed(x) = 'NULL')
+            then null
+        else trimmed(x)
+    end;
 
 -- Whole numbers, also when written as "42" or 42.0.
 create or replace temp macro parse_int(x) as
@@ -34,16 +40,15 @@ create or replace temp macro parse_bool(x) as
 create or replace temp macro article_key(canonical_url) as
     substr(sha256(canonical_url), 1, 16);
 
--- A provider's declared domain as its key: 'https://WWW.Nature.com/x' -> 'nature.com'.
+-- A provider's declared domain as its key: 'https://WWW.Nature.com/x' -> 'nature.com'. An outlet's
+-- key is this, else the host of the item's canonical URL (staging.declared_domains holds it for
+-- every domain declared, so models join rather than run the expression per row).
 create or replace temp macro domain_key(x) as
     nullif(
         trim(regexp_replace(lower(raw_text(x)), '^([a-z][a-z0-9+.-]*://)?(www\.)?([^/:?#]*).*$', '\3'), '.'),
         ''
     );
 
--- An outlet's key: its declared domain, else the host of the item's canonical URL.
-create or replace temp macro provider_key(declared_domain, url_host) as
-    coalesce(domain_key(declared_domain), url_host);
 
 -- Canonical URLs, vectorised, for "simple" URLs: http(s), a plain ASCII host, an optional port,
 -- and only characters that RFC 3986 normalisation leaves alone (no '%', no dot-segments, no

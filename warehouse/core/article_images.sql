@@ -7,11 +7,10 @@ with articles as (
 items as (
     select
         articles.article_id,
-        item.ordinality as position,
-        item.image as image
+        generate_subscripts(parsed.images, 1) as position,
+        unnest(parsed.images) as image
     from articles
-    join staging.parsed_seeds as parsed using (source_path),
-        unnest(parsed.images) with ordinality as item(image, ordinality)
+    join staging.parsed_seeds as parsed using (source_path)
 ),
 
 final as (

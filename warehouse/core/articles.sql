@@ -32,7 +32,7 @@ typed as (
         -- heat -1 is the aggregator's "not measured": stored as NULL, not as a score
         nullif(parse_int(joined.heat), -1) as heat,
         parse_bool(joined.is_published) as is_published,
-        provider_key(joined.provider_domain, urls.host) as provider_id,
+        coalesce(declared.provider_id, urls.host) as provider_id,
         raw_text(joined.provider_name) as provider_name,
         raw_text(joined.secured) as secured,
         joined.body_chars,
@@ -40,6 +40,7 @@ typed as (
         joined.written_at
     from joined
     left join staging.url_map as urls on urls.raw_url = joined.raw_url
+    left join staging.declared_domains as declared on declared.declared_domain = joined.provider_domain
 ),
 
 dated as not materialized (

@@ -20,12 +20,13 @@ mentions as (
     from parsed
     union all
     select item.provider_domain, raw_text(item.web_url), raw_text(item.provider_name)
-    from parsed, unnest(parsed.related) as r(item)
+    from (select unnest(related) as item from parsed)
 ),
 
 keyed as (
-    select provider_key(mentions.domain, urls.host) as provider_id, mentions.name
+    select coalesce(declared.provider_id, urls.host) as provider_id, mentions.name
     from mentions
+    left join staging.declared_domains as declared on declared.declared_domain = mentions.domain
     left join staging.url_map as urls on urls.raw_url = mentions.url
 ),
 

@@ -10,11 +10,10 @@ items as (
     select
         articles.article_id,
         articles.written_at,
-        item.ordinality::integer as ordinal,
-        item.related as related
+        generate_subscripts(parsed.related, 1)::integer as ordinal,
+        unnest(parsed.related) as related
     from articles
-    join staging.parsed_seeds as parsed using (source_path),
-        unnest(parsed.related) with ordinality as item(related, ordinality)
+    join staging.parsed_seeds as parsed using (source_path)
 ),
 
 cleaned as (
@@ -41,13 +40,14 @@ final as (
         urls.canonical_url,
         cleaned.published_at,
         date_status(cleaned.published_at, cleaned.written_at) as date_status,
-        provider_key(cleaned.declared_domain, urls.host) as provider_id,
+        coalesce(declared.provider_id, urls.host) as provider_id,
         cleaned.provider_name,
         cleaned.quality,
         cleaned.type,
         targets.article_id as target_article_id
     from cleaned
     left join staging.url_map as urls on urls.raw_url = cleaned.web_url
+    left join staging.declared_domains as declared on declared.declared_domain = cleaned.declared_domain
     left join core.articles as targets on targets.canonical_url = urls.canonical_url
 )
 
