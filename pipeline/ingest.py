@@ -263,7 +263,10 @@ def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:
         """
         insert into staging.url_map
         select url, canonical, canonical_host(canonical)
-        from (select url, simple_canonical_url(url) as canonical from _new_urls where is_simple_url(url))
+        from (
+            select url, canonical_of_parts(parts) as canonical
+            from (select url, url_parts(url) as parts from _new_urls where is_simple_url(url))
+        )
         """
     )
     rest = [

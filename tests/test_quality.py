@@ -149,3 +149,44 @@ def test_batches_are_not_fingerprinted(scratch):
     """GE's per-batch md5 fingerprint is switched off (see `quality._skip_batch_fingerprints`)."""
     _, result = quality.validate_with_result(scratch, "core.providers")
     assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
+
+
+def test_frames_fetched_through_arrow_equal_duckdbs_own(scratch):
+    """`table_frame` gives what `.df()` gives, dtypes included (nullable integers, all-NULL
+    text, dates), but for 32-bit integers, which it widens to 64 bits."""
+    import pandas as pd
+
+    scratch.execute("update core.article_images set width = null where ordinal = 1")  # an int32 with NULLs
+    for table in TABLES:
+        columns = quality._columns(quality.load_suite(table.name))
+        ours = quality.table_frame(scratch, table.name, columns)
+        select = ", ".join(quote_ident(c) for c in columns)
+        theirs = scratch.execute(f"select {select} from {quote_ident(table.name)}").df()
+        for name in theirs.columns:
+            if str(theirs[name].dtype) in ("int32", "int16", "int8"):
+                theirs[name] = theirs[name].astype("int64")
+        if table.view:  # a view's rows come in no fixed order
+            ours, theirs = ours.sort_values(columns).reset_index(drop=True), theirs.sort_values(columns).reset_index(drop=True)
+        pd.testing.assert_frame_equal(ours, theirs, check_dtype=True, obj=table.name)
+
+
+def test_failures_are_detailed_as_by_one_full_validation(scratch, monkeypatch):
+    """Validating first with GE's BASIC format and then only the failures in full gives the
+    outcomes (counts, samples) of one validation in full."""
+    scratch.execute("update core.articles set web_url = 'javascript:void(0)' where source_path = 'a.md'")
+    scratch.execute("update core.article_topics set ordinal = 0")
+    two_pass = {t: quality.validate(scratch, t) for t in ("core.articles", "core.article_topics")}
+
+    def one_pass(con, table, part, parameters, result_format):
+        _, batch_definition = quality._context()
+        frame = quality.table_frame(con, table, quality._columns(part))
+        return batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+            quality._gx(part), expectation_parameters=parameters, result_format=result_format
+        )
+
+    monkeypatch.setattr(quality, "_validate_part", one_pass)
+    assert {t: quality.validate(scratch, t) for t in two_pass} == two_pass
+    assert sorted(o.check_name for o in two_pass["core.article_topics"] if not o.success) == ["between__ordinal"]
+    assert [o.sample for o in two_pass["core.articles"] if o.check_name == "match_regex__web_url"] == [
+        [{"web_url": "javascript:void(0)", "article_id": article_key("https://www.exampletimes.com/news/one?id=7")}]
+    ]

@@ -56,14 +56,19 @@ create or replace temp macro domain_key(x) as
 -- a test holds the two equal on the corpora and generated seeds. The rules are those of
 -- pipeline/urls.py: lower-case scheme and host, no default port, no utm_*/click-id parameters,
 -- no fragment, no trailing slash but on the root.
+-- (Each regular expression after the first runs only where a plain substring test says it could
+-- match: most URLs have no dot-segment, no second '//', one '#' at most and few queries.)
 create or replace temp macro is_simple_url(url) as
     regexp_full_match(url, '[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?([/?#][A-Za-z0-9._~:/?#\[\]@!$&''()*+,;=-]*)?')
-    and not regexp_matches(url, '/\.\.?(/|$|\?|#)')
+    and not (contains(url, '/.') and regexp_matches(url, '/\.\.?(/|$|\?|#)'))
     -- url-normalize collapses empty path segments (//)
-    and not regexp_matches(url, '^[A-Za-z]+://[^/?#]*[^?#]*//')
-    and not regexp_matches(url, '#.*#')
+    and not (contains(substr(url, 8), '//') and regexp_matches(url, '^[A-Za-z]+://[^/?#]*[^?#]*//'))
+    and not (contains(url, '#') and regexp_matches(url, '#.*#'))
     -- url-normalize percent-encodes a second '=' within one query parameter
-    and not regexp_matches(regexp_extract(url, '^[^?#]*\?([^#]*)', 1), '(^|&)[^&=]*=[^&]*=')
+    and not (
+        contains(url, '?')
+        and regexp_matches(regexp_extract(url, '^[^?#]*\?([^#]*)', 1), '(^|&)[^&=]*=[^&]*=')
+    )
     -- url-normalize rewrites a hash-bang fragment (#!) as ?_escaped_fragment_=
     and not contains(url, '#!');
 
@@ -74,26 +79,33 @@ create or replace temp macro is_tracking_param(pair) as
         '_ga', 'igshid', 'ref_src', 'guccounter'
     );
 
-create or replace temp macro simple_canonical_url(url) as (
-    with parts as (
-        select
-            lower(regexp_extract(url, '^([A-Za-z]+)://', 1)) as scheme,
-            lower(regexp_extract(url, '^[A-Za-z]+://([^/?#:]*)', 1)) as host,
-            regexp_extract(url, '^[A-Za-z]+://[^/?#:]*:([0-9]+)', 1) as port,
-            regexp_extract(url, '^[A-Za-z]+://[^/?#]*([^?#]*)', 1) as path,
-            regexp_extract(url, '^[^?#]*\?([^#]*)', 1) as query
-    )
-    select
-        scheme || '://' || host
-        || case
-            when port = '' or (scheme = 'http' and port::int = 80) or (scheme = 'https' and port::int = 443) then ''
-            else ':' || ltrim(port, '0')
-        end
-        || case when path = '' then '/' when length(path) > 1 then coalesce(nullif(rtrim(path, '/'), ''), '/') else path end
-        || coalesce('?' || nullif(array_to_string(
-                list_filter(string_split(query, '&'), lambda p: p <> '' and not is_tracking_param(p)), '&'), ''), '')
-    from parts
-);
+-- A simple URL's parts, in one pass of one regular expression.
+create or replace temp macro url_parts(url) as
+    regexp_extract(
+        url, '^([A-Za-z]+)://([^/?#:]*)(?::([0-9]+))?([^?#]*)(?:\?([^#]*))?', ['scheme', 'host', 'port', 'path', 'query']
+    );
+
+-- The canonical URL of a simple URL's parts (a struct from url_parts). Bulk callers compute the
+-- parts once in a column first: each reference to `parts` is evaluated again.
+create or replace temp macro canonical_of_parts(parts) as
+    lower(parts.scheme) || '://' || lower(parts.host)
+    || case
+        when parts.port = ''
+            or (lower(parts.scheme) = 'http' and parts.port::int = 80)
+            or (lower(parts.scheme) = 'https' and parts.port::int = 443)
+            then ''
+        else ':' || ltrim(parts.port, '0')
+    end
+    || case
+        when parts.path = '' then '/'
+        when strlen(parts.path) > 1 then coalesce(nullif(rtrim(parts.path, '/'), ''), '/')
+        else parts.path
+    end
+    || coalesce('?' || nullif(array_to_string(
+            list_filter(string_split(parts.query, '&'), lambda p: p <> '' and not is_tracking_param(p)), '&'), ''), '');
+
+create or replace temp macro simple_canonical_url(url) as
+    canonical_of_parts(url_parts(url));
 
 -- The host of a canonical URL without a leading "www." (what pipeline/urls.host_of gives).
 create or replace temp macro canonical_host(canonical_url) as
