@@ -15,6 +15,7 @@ from pipeline.catalog import TABLES
 from pipeline.ingest import definitions_fingerprint, is_current
 from pipeline.parse import Limits
 from pipeline.paths import EXPECTATIONS_DIR
+from pipeline import quality
 from pipeline.quality import CRITICAL, Outcome
 from pipeline.warehouse import Warehouse, connect, row_count
 
@@ -96,6 +97,9 @@ def run_build(
             _describe_published(report)
             return report
 
+    # Great Expectations takes seconds to import: its process starts before Dagster's own set-up
+    # (definitions, instance, run), which it then overlaps; the run's resource takes it over.
+    quality.start_ge_process()
     from pipeline.definitions import defs, make_definitions
 
     if expectations_dir is not None:

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import stat
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -45,6 +44,7 @@ import yaml
 
 from pipeline import yaml_fast
 from pipeline.schemas import MANIFEST, PARSED_SEEDS
+from pipeline.workers import worker_pool
 
 # Scalars stay strings exactly as written: YAML 1.1 typing would turn a topic `No` into False and
 # `10:00` into 600. Known fields are typed explicitly later, in SQL. Both loaders give the same
@@ -430,26 +430,6 @@ def parse_rows(root: Path, paths: list[str], limits: Limits = Limits(), loader: 
     return pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
 
 
-def _init_worker() -> None:
-    """Set up a parse worker.
-
-    It dies with the build: a build killed with SIGKILL must not leave workers behind (Linux's
-    parent-death signal; elsewhere the pool's own shutdown is all there is). And it sends stderr to
-    /dev/null: rapidyaml reports every document it rejects there (PyYAML then parses it, and any
-    real error travels back as a ledger row).
-    """
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
 # Below this many files a process pool costs more (start-up, imports) than it saves.
 PARALLEL_MIN_FILES = 4_000
 
@@ -478,10 +458,8 @@ def parse_batches(
                 on_progress(batch.num_rows)
             yield batch
         return
-    # spawned, not forked: the build process runs threads (Dagster), and a spawned worker is a
-    # direct child that the parent-death signal can reach
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
+    # quiet: PyYAML parses what rapidyaml rejects, and any real error travels back as a ledger row
+    with worker_pool(workers, quiet=True) as pool:
         in_flight: deque[Future[pa.RecordBatch]] = deque(
             pool.submit(parse_rows, root, chunk, limits, "fast") for chunk in islice(chunks, 2 * workers)
         )

@@ -230,15 +230,18 @@ def _merged(parts: list[Any]) -> Any:
     return merged
 
 
-def table_frame(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]):
-    """The columns as a pandas frame with the dtypes DuckDB's own `.df()` gives, fetched through
-    Arrow (half the time), and with 32-bit integers widened: GE vectorises its range checks only
-    over 64-bit numbers (an int32 column goes row by row). A test holds the frame equal to
+def fetch(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pyarrow.Table:
+    select = ", ".join(quote_ident(column) for column in columns) or "*"
+    return con.sql(f"select {select} from {quote_ident(table)}").to_arrow_table()
+
+
+def frame_of(arrow: pyarrow.Table):
+    """A pandas frame of `arrow` with the dtypes DuckDB's own `.df()` gives (fetching through
+    Arrow takes half the time), and with 32-bit integers widened: GE vectorises its range checks
+    only over 64-bit numbers (an int32 column goes row by row). A test holds the frame equal to
     `.df()`'s, values and dtypes."""
     import pandas as pd
 
-    select = ", ".join(quote_ident(column) for column in columns) or "*"
-    arrow = con.sql(f"select {select} from {quote_ident(table)}").to_arrow_table()
     frame = arrow.to_pandas(date_as_object=False)
     for name, column in zip(arrow.column_names, arrow.columns):
         kind = column.type
@@ -251,6 +254,10 @@ def table_frame(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]):
         elif pyarrow.types.is_date(kind):
             frame[name] = frame[name].astype("datetime64[us]")
     return frame
+
+
+def table_frame(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]):
+    return frame_of(fetch(con, table, columns))
 
 
 def _nullable(kind: pyarrow.DataType) -> str:
@@ -278,9 +285,56 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
-def _validate_part(
-    con: duckdb.DuckDBPyConnection, table: str, part: dict[str, Any], parameters: dict[str, Any], result_format: dict
-) -> Any:
+@dataclass(frozen=True)
+class _Plan:
+    """What validating one table takes: its suite, its expectations tagged with their check names
+    and split into parts (the whole suite, or a column group each for a large table), GE's
+    expectation parameters (computed in DuckDB) and the result format."""
+
+    table: str
+    named: list[tuple[str, dict[str, Any]]]
+    parts: list[dict[str, Any]]
+    parameters: dict[str, Any]
+    result_format: dict[str, Any]
+    primary_key: list[str]
+    large: bool
+
+
+def _plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path) -> _Plan:
+    suite = load_suite(table, directory)
+    primary_key = list(suite.get("meta", {}).get("primary_key", []))
+    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    if primary_key:
+        result_format["unexpected_index_column_names"] = primary_key
+    tagged = _tagged(suite)
+    large = row_count(con, table) > LARGE_TABLE_ROWS
+    return _Plan(
+        table=table,
+        named=expectations(suite),
+        parts=column_groups(tagged) if large else [tagged],
+        parameters=_parameters(con, suite),
+        result_format=result_format,
+        primary_key=primary_key,
+        large=large,
+    )
+
+
+class _ValidationMemory:
+    """While a large table is validated, DuckDB's memory limit is `VALIDATION_DUCKDB_MEMORY`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, large: bool):
+        self.con, self.large = con, large
+
+    def __enter__(self) -> None:
+        if self.large:
+            self.con.execute(f"set memory_limit = '{VALIDATION_DUCKDB_MEMORY}'")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.large:
+            self.con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")  # what `connect` gave it
+
+
+def _validate_part(part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[str, Any], result_format: dict) -> Any:
     """GE's result for a (sub-)suite of tagged expectations, on a frame of only its columns.
 
     Validated twice over when something fails: first with GE's BASIC result format, which
@@ -289,7 +343,7 @@ def _validate_part(
     pass only. The suite is not stored in GE's context: GE validates an unsaved suite the same way.
     """
     _, batch_definition = _context()
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": table_frame(con, table, _columns(part))})
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame_of(arrow)})
     first = batch.validate(
         _gx(part), expectation_parameters=parameters, result_format={**result_format, "result_format": "BASIC"}
     )
@@ -302,38 +356,12 @@ def _validate_part(
     return first
 
 
-def validate(con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR) -> list[Outcome]:
-    """Run `table`'s suite against the warehouse behind `con`; one Outcome per expectation."""
-    return validate_with_result(con, table, directory)[0]
-
-
-def validate_with_result(
-    con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR
-) -> tuple[list[Outcome], Any]:
-    """As `validate`, also returning GE's own validation result (for Data Docs)."""
-    suite = load_suite(table, directory)
-    named = expectations(suite)
-    primary_key = list(suite.get("meta", {}).get("primary_key", []))
-    result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
-    if primary_key:
-        result_format["unexpected_index_column_names"] = primary_key
-    parameters = _parameters(con, suite)
-    tagged = _tagged(suite)
-    if row_count(con, table) <= LARGE_TABLE_ROWS:
-        results = _validate_part(con, table, tagged, parameters, result_format)
-    else:
-        con.execute(f"set memory_limit = '{VALIDATION_DUCKDB_MEMORY}'")
-        try:
-            parts = []
-            for group in column_groups(tagged):
-                parts.append(_validate_part(con, table, group, parameters, result_format))
-                pyarrow.default_memory_pool().release_unused()
-            results = _merged(parts)
-        finally:
-            con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")  # what `connect` gave it
-    outcomes = []
+def _outcomes(table: str, tagged: list[dict[str, Any]], results: Any, primary_key: list[str]) -> list[Outcome]:
+    """One Outcome per (tagged) expectation, from GE's results for them."""
     by_name = {result.expectation_config.meta[CHECK_NAME_META]: result for result in results.results}
-    for name, expectation in named:
+    outcomes = []
+    for expectation in tagged:
+        name = expectation["meta"][CHECK_NAME_META]
         result = by_name[name]
         info = result.exception_info or {}
         outcomes.append(
@@ -350,7 +378,99 @@ def validate_with_result(
                 error=info.get("exception_message") if info.get("raised_exception") else None,
             )
         )
-    return outcomes, results
+    return outcomes
+
+
+def part_outcomes(
+    table: str, part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[str, Any], result_format: dict, primary_key: list[str]
+) -> list[Outcome]:
+    """Validate one part of a suite on its columns (run in the GE process, or in this one)."""
+    return _outcomes(table, part["expectations"], _validate_part(part, arrow, parameters, result_format), primary_key)
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    directory: Path = EXPECTATIONS_DIR,
+    *,
+    ge: GEProcess | None = None,
+) -> list[Outcome]:
+    """Run `table`'s suite against the warehouse behind `con`; one Outcome per expectation, in
+    suite order. Frames are read here; GE runs in `ge` when given, else in this process."""
+    plan = _plan(con, table, directory)
+    run = ge.part_outcomes if ge is not None else part_outcomes
+    by_name: dict[str, Outcome] = {}
+    with _ValidationMemory(con, plan.large):
+        for part in plan.parts:
+            arrow = fetch(con, table, _columns(part))
+            for outcome in run(table, part, arrow, plan.parameters, plan.result_format, plan.primary_key):
+                by_name[outcome.check_name] = outcome
+            del arrow
+            pyarrow.default_memory_pool().release_unused()
+    return [by_name[name] for name, _ in plan.named]
+
+
+def validate_with_result(
+    con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR
+) -> tuple[list[Outcome], Any]:
+    """As `validate` (in this process), also returning GE's own validation result, one for the
+    whole suite (for Data Docs)."""
+    plan = _plan(con, table, directory)
+    results = []
+    with _ValidationMemory(con, plan.large):
+        for part in plan.parts:
+            results.append(_validate_part(part, fetch(con, table, _columns(part)), plan.parameters, plan.result_format))
+            pyarrow.default_memory_pool().release_unused()
+    merged = _merged(results) if len(results) > 1 else results[0]
+    tagged = [expectation for part in plan.parts for expectation in part["expectations"]]
+    outcomes = {o.check_name: o for o in _outcomes(table, tagged, merged, plan.primary_key)}
+    return [outcomes[name] for name, _ in plan.named], merged
+
+
+def _warm_up() -> None:
+    """Import GE and make its context (in the GE process, while the build does other work)."""
+    _context()
+
+
+class GEProcess:
+    """Great Expectations in a process of its own, started when a build starts.
+
+    Importing GE costs about three seconds, more than all the rest of a small build. Started
+    first, the process imports it on the other core while the build parses seeds and builds the
+    first tables; by the first check it is ready. Frames travel to it as Arrow tables, results
+    come back as Outcomes; nothing of GE is imported in the build process itself.
+    """
+
+    def __init__(self) -> None:
+        from pipeline.workers import worker_pool
+
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the process is spawned
+        self._pool = worker_pool(1)
+        self._pool.submit(_warm_up)
+
+    def part_outcomes(self, *args: Any) -> list[Outcome]:
+        return self._pool.submit(part_outcomes, *args).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_STARTED: GEProcess | None = None
+
+
+def start_ge_process() -> GEProcess:
+    """The GE process of this build: started now unless it already runs (see `take_ge_process`)."""
+    global _STARTED
+    if _STARTED is None:
+        _STARTED = GEProcess()
+    return _STARTED
+
+
+def take_ge_process() -> GEProcess:
+    """The GE process started for this build (`start_ge_process`), or a new one; its taker closes it."""
+    global _STARTED
+    process, _STARTED = start_ge_process(), None
+    return process
 
 
 def _escaped(value: Any) -> Any:

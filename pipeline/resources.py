@@ -12,6 +12,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 
 from pipeline.parse import Limits
+from pipeline.quality import GEProcess, take_ge_process
 from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
 from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
 
@@ -40,20 +41,34 @@ class SeedhouseResource(ConfigurableResource):
     )
 
     _warehouse: Warehouse | None = PrivateAttr(default=None)
+    _ge: GEProcess | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._warehouse = Warehouse(self.warehouse_path, self.storage_version)
+        # started first (or earlier, by `seedhouse build`), so that Great Expectations is imported
+        # while the run does other work
+        self._ge = take_ge_process()
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._warehouse is not None:
             self._warehouse.close_build()
             self._warehouse.release_lock()
+        if self._ge is not None:
+            self._ge.close()
+            self._ge = None
 
     @property
     def warehouse(self) -> Warehouse:
         if self._warehouse is None:
             self._warehouse = Warehouse(self.warehouse_path, self.storage_version)
         return self._warehouse
+
+    @property
+    def ge(self) -> GEProcess:
+        """The run's Great Expectations process (see `pipeline.quality.GEProcess`)."""
+        if self._ge is None:
+            self._ge = take_ge_process()
+        return self._ge
 
     @property
     def seeds_path(self) -> Path:

@@ -77,7 +77,7 @@ def table_checks(table: Table, expectations_dir: Path) -> AssetChecksDefinition:
     )
     def _checks(context: AssetCheckExecutionContext, seedhouse: SeedhouseResource) -> Iterator[AssetCheckResult]:
         with seedhouse.warehouse.open_build(context.run.run_id) as con:
-            outcomes = quality.validate(con, table.name, expectations_dir)
+            outcomes = quality.validate(con, table.name, expectations_dir, ge=seedhouse.ge)
         for outcome in outcomes:
             yield result(outcome, asset_key)
 
