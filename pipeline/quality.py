@@ -24,6 +24,7 @@ import html
 import json
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any
 
 import duckdb
 import pyarrow
+import pyarrow.ipc
 
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.warehouse import MEMORY_LIMIT, quote_ident, referenced_tables, row_count
@@ -230,9 +232,31 @@ def _merged(parts: list[Any]) -> Any:
     return merged
 
 
+def _select(table: str, columns: list[str]) -> str:
+    # a part with no columns (a row count) still needs its rows: one constant column carries them
+    select = ", ".join(quote_ident(column) for column in columns) or "null::boolean as _row"
+    return f"select {select} from {quote_ident(table)}"
+
+
 def fetch(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pyarrow.Table:
-    select = ", ".join(quote_ident(column) for column in columns) or "*"
-    return con.sql(f"select {select} from {quote_ident(table)}").to_arrow_table()
+    return con.sql(_select(table, columns)).to_arrow_table()
+
+
+def fetch_to_file(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], path: Path) -> None:
+    """The columns as an Arrow IPC file, streamed batch by batch: the build process never holds
+    the whole frame, and the GE process maps the file instead of receiving a copy."""
+    reader = con.sql(_select(table, columns)).to_arrow_reader(_BATCH_ROWS)
+    with pyarrow.OSFile(str(path), "wb") as sink, pyarrow.ipc.new_file(sink, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+
+
+_BATCH_ROWS = 100_000
+
+
+def _read_file(path: str) -> pyarrow.Table:
+    with pyarrow.memory_map(path) as source:
+        return pyarrow.ipc.open_file(source).read_all()
 
 
 def frame_of(arrow: pyarrow.Table):
@@ -335,22 +359,29 @@ class _ValidationMemory:
 
 
 def _validate_part(part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[str, Any], result_format: dict) -> Any:
-    """GE's result for a (sub-)suite of tagged expectations, on a frame of only its columns.
+    """GE's result for a (sub-)suite of tagged expectations, on `arrow`: the part's columns and
+    the table's primary key.
 
-    Validated twice over when something fails: first with GE's BASIC result format, which
-    skips the queries for failing rows' ids, then only the failing expectations again with the
-    full `result_format`. A build where everything passes (the usual case) pays for the first
-    pass only. The suite is not stored in GE's context: GE validates an unsaved suite the same way.
+    Validated twice over when something fails: first with GE's BASIC result format, on a frame
+    of the expectations' own columns only (no ids to report, so no key columns to convert), then
+    only the failing expectations again, with the full `result_format` on a frame with the key.
+    A build where everything passes (the usual case) pays for the first pass only. The suite is
+    not stored in GE's context: GE validates an unsaved suite the same way.
     """
     _, batch_definition = _context()
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame_of(arrow)})
-    first = batch.validate(
-        _gx(part), expectation_parameters=parameters, result_format={**result_format, "result_format": "BASIC"}
+    own = _columns({"expectations": part["expectations"]}) or arrow.column_names[:1]
+    narrow = batch_definition.get_batch(batch_parameters={"dataframe": frame_of(arrow.select(own))})
+    first = narrow.validate(
+        _gx(part),
+        expectation_parameters=parameters,
+        result_format={"result_format": "BASIC", "partial_unexpected_count": SAMPLE_SIZE},
     )
+    del narrow
     failed = {result.expectation_config.meta[CHECK_NAME_META] for result in first.results if not result.success}
     if failed:
         again = {**part, "expectations": [e for e in part["expectations"] if e["meta"][CHECK_NAME_META] in failed]}
-        second = batch.validate(_gx(again), expectation_parameters=parameters, result_format=result_format)
+        keyed = batch_definition.get_batch(batch_parameters={"dataframe": frame_of(arrow)})
+        second = keyed.validate(_gx(again), expectation_parameters=parameters, result_format=result_format)
         detailed = {result.expectation_config.meta[CHECK_NAME_META]: result for result in second.results}
         first.results = [detailed.get(r.expectation_config.meta[CHECK_NAME_META], r) for r in first.results]
     return first
@@ -382,9 +413,17 @@ def _outcomes(table: str, tagged: list[dict[str, Any]], results: Any, primary_ke
 
 
 def part_outcomes(
-    table: str, part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[str, Any], result_format: dict, primary_key: list[str]
+    table: str,
+    part: dict[str, Any],
+    arrow: pyarrow.Table | str,
+    parameters: dict[str, Any],
+    result_format: dict,
+    primary_key: list[str],
 ) -> list[Outcome]:
-    """Validate one part of a suite on its columns (run in the GE process, or in this one)."""
+    """Validate one part of a suite on its columns, given as an Arrow table or the path of an
+    Arrow IPC file (run in the GE process, or in this one)."""
+    if isinstance(arrow, str):
+        arrow = _read_file(arrow)
     return _outcomes(table, part["expectations"], _validate_part(part, arrow, parameters, result_format), primary_key)
 
 
@@ -398,14 +437,19 @@ def validate(
     """Run `table`'s suite against the warehouse behind `con`; one Outcome per expectation, in
     suite order. Frames are read here; GE runs in `ge` when given, else in this process."""
     plan = _plan(con, table, directory)
-    run = ge.part_outcomes if ge is not None else part_outcomes
     by_name: dict[str, Outcome] = {}
-    with _ValidationMemory(con, plan.large):
-        for part in plan.parts:
-            arrow = fetch(con, table, _columns(part))
-            for outcome in run(table, part, arrow, plan.parameters, plan.result_format, plan.primary_key):
-                by_name[outcome.check_name] = outcome
-            del arrow
+    with _ValidationMemory(con, plan.large), tempfile.TemporaryDirectory(prefix="seedhouse-ge-") as scratch:
+        for index, part in enumerate(plan.parts):
+            if ge is None:
+                outcomes = part_outcomes(
+                    table, part, fetch(con, table, _columns(part)), plan.parameters, plan.result_format, plan.primary_key
+                )
+            else:
+                path = Path(scratch) / f"part-{index}.arrow"
+                fetch_to_file(con, table, _columns(part), path)
+                outcomes = ge.part_outcomes(table, part, str(path), plan.parameters, plan.result_format, plan.primary_key)
+                path.unlink()
+            by_name.update((outcome.check_name, outcome) for outcome in outcomes)
             pyarrow.default_memory_pool().release_unused()
     return [by_name[name] for name, _ in plan.named]
 
