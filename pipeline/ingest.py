@@ -29,7 +29,11 @@ from pipeline.parse import Limits, discover, parse_batches
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.urls import canonicalise_many, registered_domain
-from pipeline.warehouse import load_arrow, quote_literal, scalar
+from pipeline.warehouse import load_arrow, memory_limit, quote_literal, scalar
+
+# The parse only streams record batches into staging: DuckDB's page cache is not worth the memory
+# then (a million seeds: the build process peaks at 725 MB instead of 960 MB, as fast).
+INGEST_DUCKDB_MEMORY = "256MB"
 
 _DISTINCT_URLS = """
     select distinct url from (
@@ -188,16 +192,17 @@ def ingest(
         shutil.copyfile(cache_path, staging_path)
         con.execute(f"attach {quote_literal(str(staging_path))} as staging")
         con.execute(f"delete from staging.parsed_seeds as cached where not {_STILL_GOOD}")
-        to_parse = [
-            row[0]
-            for row in con.execute(
+        to_parse = (
+            con.sql(
                 "select source_path from _manifest anti join staging.parsed_seeds using (source_path) "
                 "order by source_path"
-            ).fetchall()
-        ]
+            )
+            .to_arrow_table()
+            .column("source_path")
+        )
     else:
         load_arrow(con, "staging.parsed_seeds", PARSED_SEEDS.empty_table())
-        to_parse = manifest.column("source_path").to_pylist()
+        to_parse = manifest.column("source_path")
         dropped = 0
     reused = manifest.num_rows - len(to_parse)
 
@@ -207,7 +212,8 @@ def ingest(
         PARSED_SEEDS, parse_batches(seeds_root, to_parse, limits=limits, on_progress=on_progress)
     )
     con.register("_parsed", reader)
-    con.execute("insert into staging.parsed_seeds select * from _parsed")
+    with memory_limit(con, INGEST_DUCKDB_MEMORY):
+        con.execute("insert into staging.parsed_seeds select * from _parsed")
     con.unregister("_parsed")
     con.unregister("_manifest")
 

@@ -30,7 +30,7 @@ import json
 import os
 import stat
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
@@ -436,7 +436,7 @@ PARALLEL_MIN_FILES = 4_000
 
 def parse_batches(
     root: Path,
-    paths: list[str],
+    paths: Sequence[str] | pa.ChunkedArray,
     *,
     limits: Limits = Limits(),
     workers: int | None = None,
@@ -450,7 +450,12 @@ def parse_batches(
     use the fast loader; a small parse runs in this process with PyYAML (same results).
     """
     workers = workers or os.cpu_count() or 1
-    chunks = (paths[i : i + batch_size] for i in range(0, len(paths), batch_size))
+    # an Arrow column of a million paths costs a fraction of a list of Python strings: chunks
+    # become lists only as they are handed out
+    chunks = (
+        paths[i : i + batch_size].to_pylist() if isinstance(paths, pa.ChunkedArray) else list(paths[i : i + batch_size])
+        for i in range(0, len(paths), batch_size)
+    )
     if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
         for chunk in chunks:
             batch = parse_rows(root, chunk, limits)

@@ -63,6 +63,12 @@ class SeedhouseResource(ConfigurableResource):
             self._warehouse = Warehouse(self.warehouse_path, self.storage_version)
         return self._warehouse
 
+    def stop_ge(self) -> None:
+        """Stop the GE process (the next use of `ge` starts another)."""
+        if self._ge is not None:
+            self._ge.close()
+            self._ge = None
+
     @property
     def ge(self) -> GEProcess:
         """The run's Great Expectations process (see `pipeline.quality.GEProcess`)."""

@@ -76,6 +76,20 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     return _setup(duckdb.connect(str(path), read_only=read_only, config=config))
 
 
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """DuckDB's memory limit lowered to `limit` for a step that only streams (None: unchanged),
+    then back to `MEMORY_LIMIT`, what `connect` gave it."""
+    if limit is None:
+        yield
+        return
+    con.execute(f"set memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+
+
 def create_schemas(con: duckdb.DuckDBPyConnection, *schemas: str) -> None:
     for schema in schemas:
         con.execute(f"create schema if not exists {quote_ident(schema)}")

@@ -27,6 +27,11 @@ class _LogProgress:
             self.next_report = self.done + max(1, self.total // 10)
 
 
+# A parse of this many files needs the memory more than the GE process needs to be warm: the
+# process (about 265 MB once GE is imported) is stopped while it runs and started again after.
+GE_PAUSE_FILES = 200_000
+
+
 def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
     definitions = definitions_fingerprint(expectations_dir)
 
@@ -47,6 +52,12 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
         reporter = progress.current() or _LogProgress(context)
         root = seedhouse.seeds_path
         warehouse = seedhouse.warehouse
+
+        def start(total: int) -> None:
+            reporter.start(total)
+            if total >= GE_PAUSE_FILES:
+                seedhouse.stop_ge()
+
         with warehouse.new_build(context.run_id) as con:
             summary = ingest(
                 con,
@@ -55,9 +66,10 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 limits=seedhouse.limits,
                 cache_path=None if seedhouse.full_refresh else warehouse.parse_cache,
                 definitions=definitions,
-                on_start=reporter.start,
+                on_start=start,
                 on_progress=reporter.advance,
             )
+        seedhouse.ge  # noqa: B018 - (re)started now, to be warm by the first check
         return MaterializeResult(
             metadata={
                 "dagster/row_count": summary.files_found,
