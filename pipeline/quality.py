@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -352,9 +353,12 @@ def _plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path) -> _Plan:
 
 
 
-def _validate_part(part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[str, Any], result_format: dict) -> Any:
-    """GE's result for a (sub-)suite of tagged expectations, on `arrow`: the part's columns and
-    the table's primary key.
+def _validate_part(
+    part: dict[str, Any], read: Callable[[], pyarrow.Table], parameters: dict[str, Any], result_format: dict
+) -> Any:
+    """GE's result for a (sub-)suite of tagged expectations, on what `read` gives: an Arrow table
+    of the part's columns and the table's primary key (read again for a second pass, so that
+    no Arrow copy is held while GE works on the frames).
 
     Validated twice over when something fails: first with GE's BASIC result format, on a frame
     of the expectations' own columns only (no ids to report, so no key columns to convert), then
@@ -363,16 +367,19 @@ def _validate_part(part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[
     not stored in GE's context: GE validates an unsaved suite the same way.
     """
     _, batch_definition = _context()
-    own = _columns({"expectations": part["expectations"]}) or arrow.column_names[:1]
+    own = _columns({"expectations": part["expectations"]})
     deduplicated = frozenset(
         column
         for expectation in part["expectations"]
         if expectation["type"] == "expect_column_values_to_be_unique"
         for column in _expectation_columns(expectation)
     )
+    arrow = read()
+    own = own or arrow.column_names[:1]
     narrow = batch_definition.get_batch(
         batch_parameters={"dataframe": frame_of(arrow.select(own), python_strings=deduplicated)}
     )
+    del arrow
     first = narrow.validate(
         _gx(part),
         expectation_parameters=parameters,
@@ -382,7 +389,7 @@ def _validate_part(part: dict[str, Any], arrow: pyarrow.Table, parameters: dict[
     failed = {result.expectation_config.meta[CHECK_NAME_META] for result in first.results if not result.success}
     if failed:
         again = {**part, "expectations": [e for e in part["expectations"] if e["meta"][CHECK_NAME_META] in failed]}
-        keyed = batch_definition.get_batch(batch_parameters={"dataframe": frame_of(arrow, python_strings=deduplicated)})
+        keyed = batch_definition.get_batch(batch_parameters={"dataframe": frame_of(read(), python_strings=deduplicated)})
         second = keyed.validate(_gx(again), expectation_parameters=parameters, result_format=result_format)
         detailed = {result.expectation_config.meta[CHECK_NAME_META]: result for result in second.results}
         first.results = [detailed.get(r.expectation_config.meta[CHECK_NAME_META], r) for r in first.results]
@@ -425,15 +432,24 @@ def part_outcomes(
     """Validate one part of a suite on its columns, given as an Arrow table or the path of an
     Arrow IPC file (run in the GE process, or in this one)."""
     if isinstance(arrow, str):
-        arrow = _read_file(arrow)
-    outcomes = _outcomes(table, part["expectations"], _validate_part(part, arrow, parameters, result_format), primary_key)
-    if arrow.num_rows > LARGE_TABLE_ROWS:  # a garbage collection costs about 0.2 s: large tables only
-        del arrow
-        _give_back_memory()
+        path = arrow
+        rows = _read_file(path).num_rows  # mapped, not read
+
+        def read() -> pyarrow.Table:
+            return _read_file(path)
+    else:
+        rows, in_memory = arrow.num_rows, arrow
+
+        def read() -> pyarrow.Table:
+            return in_memory
+
+    outcomes = _outcomes(table, part["expectations"], _validate_part(part, read, parameters, result_format), primary_key)
+    if rows > LARGE_TABLE_ROWS:  # a garbage collection costs about 0.2 s: large tables only
+        give_back_memory()
     return outcomes
 
 
-def _give_back_memory() -> None:
+def give_back_memory() -> None:
     """Hand what a validation freed back to the system: pandas' and GE's temporary objects leave
     the C heap fragmented, and a process validating one large table after another would keep the
     high-water mark of all of them (a million seeds: 500 MB between suites instead of 300 MB)."""
@@ -471,7 +487,8 @@ def validate(
                 outcomes = ge.part_outcomes(table, part, str(path), plan.parameters, plan.result_format, plan.primary_key)
                 path.unlink()
             by_name.update((outcome.check_name, outcome) for outcome in outcomes)
-            pyarrow.default_memory_pool().release_unused()
+            if plan.large:
+                give_back_memory()
     return [by_name[name] for name, _ in plan.named]
 
 
@@ -484,7 +501,9 @@ def validate_with_result(
     results = []
     with memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None):
         for part in plan.parts:
-            results.append(_validate_part(part, fetch(con, table, _columns(part)), plan.parameters, plan.result_format))
+            arrow = fetch(con, table, _columns(part))
+            results.append(_validate_part(part, lambda: arrow, plan.parameters, plan.result_format))
+            del arrow
             pyarrow.default_memory_pool().release_unused()
     merged = _merged(results) if len(results) > 1 else results[0]
     tagged = [expectation for part in plan.parts for expectation in part["expectations"]]

@@ -177,9 +177,9 @@ def test_failures_are_detailed_as_by_one_full_validation(scratch, monkeypatch):
     scratch.execute("update core.article_topics set ordinal = 0")
     two_pass = {t: quality.validate(scratch, t) for t in ("core.articles", "core.article_topics")}
 
-    def one_pass(part, arrow, parameters, result_format):
+    def one_pass(part, read, parameters, result_format):
         _, batch_definition = quality._context()
-        return batch_definition.get_batch(batch_parameters={"dataframe": quality.frame_of(arrow)}).validate(
+        return batch_definition.get_batch(batch_parameters={"dataframe": quality.frame_of(read())}).validate(
             quality._gx(part), expectation_parameters=parameters, result_format=result_format
         )
 

@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 from assets.tables import PARSED_SEEDS_KEY
 from pipeline import progress
 from pipeline.ingest import definitions_fingerprint, ingest
+from pipeline.quality import give_back_memory
 from pipeline.resources import SeedhouseResource
 
 
@@ -69,6 +70,8 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 on_start=start,
                 on_progress=reporter.advance,
             )
+        if summary.files_parsed >= GE_PAUSE_FILES:
+            give_back_memory()  # what the parse freed, before the tables are built
         seedhouse.ge  # noqa: B018 - (re)started now, to be warm by the first check
         return MaterializeResult(
             metadata={
