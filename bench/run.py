@@ -2,6 +2,7 @@
 
     python bench/run.py                       # sizes 50,000 and 100,000 (a few minutes)
     python bench/run.py --sizes 5000 10000    # quick look
+    python bench/run.py --repeat 2            # each timed step twice, the faster kept
 
 Every figure comes from a fresh process timed from outside (wall clock), with the peak resident
 memory of its whole process tree sampled every 20 ms. Because the machine is shared and noisy,
@@ -102,12 +103,27 @@ def change_one_percent(root: Path) -> int:
     return len(files[::100])
 
 
+def check_targets(summary: dict) -> dict[str, bool]:
+    """The speed targets of the issue this benchmark was written for, each holding or not. Peak
+    memory at a million files is measured outside this script (it takes several minutes)."""
+    return {
+        "marginal throughput >= 10x the naive baseline's": summary["marginal_ratio_vs_naive"] >= 10,
+        "end-to-end at the larger size >= 5x the naive baseline": summary["end_to_end_ratio_vs_naive"] >= 5,
+        "cold start (10-file full build) <= 6 s": summary["cold_start_s"] <= 6,
+        "no-change rebuild <= cold start + 1 s": summary["nochange_rebuild_s"] <= summary["cold_start_s"] + 1,
+        "1%-changed rebuild <= 25% of the full build": summary["one_percent_share_of_full"] <= 0.25,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs=2, default=[50_000, 100_000], metavar=("SMALL", "LARGE"))
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/seedhouse-bench"))
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "latest.json")
     parser.add_argument("--keep", action="store_true", help="keep generated seeds between runs")
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="N", help="run each timed step N times and keep the fastest"
+    )
     args = parser.parse_args()
 
     small, large = sorted(args.sizes)
@@ -119,8 +135,10 @@ def main() -> None:
         subprocess.run([PYTHON, "-c", READ_ONLY, str(root)], check=True)
     results: dict[str, dict] = {}
 
-    def step(name: str, cmd: list[str]) -> dict[str, float]:
-        result = measure(cmd, env)
+    def step(name: str, cmd: list[str], *, repeatable: bool = True) -> dict[str, float]:
+        runs = [measure(cmd, env) for _ in range(args.repeat if repeatable else 1)]
+        result = min(runs, key=lambda r: r["seconds"])  # the least disturbed run
+        result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
         results[name] = result
         print(f"{name:<28} {result['seconds']:>9.2f} s   peak {result['peak_rss_mb']:>7.0f} MB", flush=True)
         return result
@@ -146,7 +164,11 @@ def main() -> None:
     shutil.rmtree(changed_wh.parent, ignore_errors=True)
     subprocess.run([*SEEDHOUSE, "build", "--seeds", str(changed_root), "--warehouse", str(changed_wh)], check=True, stdout=subprocess.DEVNULL, env=env)
     n_changed = change_one_percent(changed_root)
-    step(f"seedhouse_1pct_{large}", [*SEEDHOUSE, "build", "--seeds", str(changed_root), "--warehouse", str(changed_wh)])
+    step(
+        f"seedhouse_1pct_{large}",
+        [*SEEDHOUSE, "build", "--seeds", str(changed_root), "--warehouse", str(changed_wh)],
+        repeatable=False,  # the second run would find nothing changed
+    )
 
     def rate(name: str, n: int) -> float:
         return n / results[name]["seconds"]
@@ -178,8 +200,12 @@ def main() -> None:
     print()
     for key, value in summary.items():
         print(f"{key:<34} {value}")
+    targets = check_targets(summary)
+    print("\ntargets (2-core machine):")
+    for name, holds in targets.items():
+        print(f"  {'holds ' if holds else 'missed'}  {name}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"summary": summary, "steps": results}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"summary": summary, "targets": targets, "steps": results}, indent=2) + "\n")
     print(f"\nwrote {args.out}")
     if not args.keep:
         for path in work.glob("wh-*"):

@@ -15,7 +15,12 @@ memory stays proportional to what is checked. A large table (over `LARGE_TABLE_R
 one column group at a time, each group fetched on its own: GE's pandas engine copies its whole
 frame for most expectations, so a frame of every checked column of a million rows costs gigabytes,
 while one group costs what its few columns do. Both ways run the same expectations on the same
-values, and a test holds their outcomes equal. GE itself is imported lazily: it costs seconds.
+values, and a test holds their outcomes equal.
+
+Where GE runs: a build starts a process of its own for it (`GEProcess`), which imports GE (seconds)
+while the build does other work; the build process reads each frame out of DuckDB into an Arrow
+file, and gets Outcomes back. Without one (`seedhouse check`, tests) GE runs in the calling
+process, imported lazily.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -42,11 +47,12 @@ CRITICAL = "critical"
 WARNING = "warning"
 SAMPLE_SIZE = 10
 # Above this many rows a suite is validated a column group at a time. Below it, one frame is
-# faster: each GE validation call costs about 50 ms of its own, whatever its size.
+# faster: each group is fetched and converted on its own.
 LARGE_TABLE_ROWS = 300_000
 # While a large table is validated, DuckDB only streams column scans into GE's frames: its page
 # cache is not worth the memory, so its limit drops to this and goes back to `MEMORY_LIMIT` after
-# (1M seeds, the four largest suites in one process: peak 2.07 -> 1.66 GB).
+# (1M seeds, the four largest suites in one process: peak 2.07 -> 1.66 GB, before GE had a
+# process of its own).
 VALIDATION_DUCKDB_MEMORY = "128MB"
 
 
@@ -502,8 +508,8 @@ def validate_with_result(
     with memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None):
         for part in plan.parts:
             arrow = fetch(con, table, _columns(part))
-            results.append(_validate_part(part, lambda: arrow, plan.parameters, plan.result_format))
-            del arrow
+            results.append(_validate_part(part, lambda arrow=arrow: arrow, plan.parameters, plan.result_format))
+            arrow = None  # not held while the next part is fetched
             pyarrow.default_memory_pool().release_unused()
     merged = _merged(results) if len(results) > 1 else results[0]
     tagged = [expectation for part in plan.parts for expectation in part["expectations"]]

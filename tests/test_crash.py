@@ -4,7 +4,6 @@ published file open during a build, and two builds at once."""
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
