@@ -53,9 +53,7 @@ class SeedhouseResource(ConfigurableResource):
         if self._warehouse is not None:
             self._warehouse.close_build()
             self._warehouse.release_lock()
-        if self._ge is not None:
-            self._ge.close()
-            self._ge = None
+        self.stop_ge()
 
     @property
     def warehouse(self) -> Warehouse:
