@@ -30,9 +30,9 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -357,8 +357,6 @@ def _plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path) -> _Plan:
     )
 
 
-
-
 def _validate_part(
     part: dict[str, Any], read: Callable[[], pyarrow.Table], parameters: dict[str, Any], result_format: dict
 ) -> Any:
@@ -481,9 +479,12 @@ def validate(
     suite order. Frames are read here; GE runs in `ge` when given, else in this process."""
     plan = _plan(con, table, directory)
     by_name: dict[str, Outcome] = {}
-    with memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None), tempfile.TemporaryDirectory(prefix="seedhouse-ge-") as scratch:
+    with (
+        memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None),
+        tempfile.TemporaryDirectory(prefix="seedhouse-ge-") as scratch,
+    ):
         for index, part in enumerate(plan.parts):
-            if ge is None:
+            if ge is None:  # `part_outcomes` gives memory back after a large table itself
                 outcomes = part_outcomes(
                     table, part, fetch(con, table, _columns(part)), plan.parameters, plan.result_format, plan.primary_key
                 )
@@ -492,9 +493,9 @@ def validate(
                 fetch_to_file(con, table, _columns(part), path)
                 outcomes = ge.part_outcomes(table, part, str(path), plan.parameters, plan.result_format, plan.primary_key)
                 path.unlink()
+                if plan.large:  # what writing the file took in this process
+                    give_back_memory()
             by_name.update((outcome.check_name, outcome) for outcome in outcomes)
-            if plan.large:
-                give_back_memory()
     return [by_name[name] for name, _ in plan.named]
 
 
