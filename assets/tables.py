@@ -4,6 +4,7 @@ Asset keys name what they write (`["core", "articles"]` writes `core.articles`),
 upstream dependencies are read from the tables its SQL names, so the graph cannot drift from the SQL.
 """
 
+from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
@@ -64,7 +65,13 @@ def ledger_summary(con) -> dict:
     }
 
 
-def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsDefinition:
+# Table steps go first among the steps ready to run (higher priority than the checks): each hands
+# its suite to the GE process as soon as it is built (`SeedhouseResource.table_built`), so GE
+# validates on the other core while the next table is built, and a check step finds its answers.
+TABLE_STEP_TAGS = {"dagster/priority": "1"}
+
+
+def table_asset(table: Table, group_name: str, *, with_preview: bool, expectations_dir: Path) -> AssetsDefinition:
     @asset(
         name=table.short_name,
         key_prefix=[table.schema],
@@ -74,6 +81,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsD
         kinds={"duckdb", "sql", "great_expectations"},
         owners=["team:data-engineering"],
         tags={"layer": table.schema},
+        op_tags=TABLE_STEP_TAGS,
         metadata={
             "dagster/table_name": f"seedhouse.{table.name}",
             "dagster/column_schema": column_schema(table),
@@ -92,6 +100,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool) -> AssetsD
                 metadata["preview"] = MetadataValue.md(preview(con, table.name))
             if table.name == LEDGER:
                 metadata.update(ledger_summary(con))
+            seedhouse.table_built(con, table.name, expectations_dir)
         return MaterializeResult(metadata=metadata)
 
     return _table

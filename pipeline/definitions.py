@@ -39,7 +39,7 @@ def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     """The graph, with its checks made from the suites in `expectations_dir` (the project's own
     `expectations/` unless a user points `seedhouse build --expectations` elsewhere)."""
     return Definitions(
-        assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets, *analytics_assets, published_warehouse, report],
+        assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets(Path(expectations_dir)), *analytics_assets(Path(expectations_dir)), published_warehouse, report],
         asset_checks=quality_checks(Path(expectations_dir)),
         jobs=[build_warehouse, refresh_analytics],
         sensors=[seeds_changed],

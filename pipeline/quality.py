@@ -19,8 +19,9 @@ values, and a test holds their outcomes equal.
 
 Where GE runs: a build starts a process of its own for it (`GEProcess`), which imports GE (seconds)
 while the build does other work; the build process reads each frame out of DuckDB into an Arrow
-file, and gets Outcomes back. Without one (`seedhouse check`, tests) GE runs in the calling
-process, imported lazily.
+file, and gets Outcomes back. A table's suite is handed over (`submit`) as soon as the table is
+built, and answered while the build goes on; its check step collects the answers. Without a GE
+process (`seedhouse check`, tests) GE runs in the calling process, imported lazily.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -88,6 +90,19 @@ class Outcome:
         if self.error:
             text += f" Error: {self.error}"
         return text
+
+
+class AuditFailedError(RuntimeError):
+    """A build may not be published: critical expectations failed, or tables went unchecked."""
+
+    def __init__(self, failed: list[Outcome], unchecked: list[str]):
+        self.failed, self.unchecked = failed, unchecked
+        reasons = []
+        if failed:
+            reasons.append("critical expectations failed: " + ", ".join(f"{o.table}:{o.check_name}" for o in failed))
+        if unchecked:
+            reasons.append("built but not checked in this run: " + ", ".join(unchecked))
+        super().__init__("; ".join(reasons))
 
 
 def suite_path(table: str, directory: Path = EXPECTATIONS_DIR) -> Path:
@@ -468,6 +483,46 @@ def give_back_memory() -> None:
         pass
 
 
+def plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR) -> _Plan:
+    """What validating `table` takes, its parameters read from the warehouse behind `con` now."""
+    return _plan(con, table, directory)
+
+
+def _send(con: duckdb.DuckDBPyConnection, plan: _Plan, index: int, ge: GEProcess) -> tuple[Future, Path]:
+    """Part `index` of the plan written to an Arrow file and handed to the GE process."""
+    part = plan.parts[index]
+    path = ge.scratch / f"{plan.table}.part-{index}.arrow"
+    fetch_to_file(con, plan.table, _columns(part), path)
+    answer = ge.submit(part_outcomes, plan.table, part, str(path), plan.parameters, plan.result_format, plan.primary_key)
+    return answer, path
+
+
+class Validation:
+    """A table's suite handed to the GE process; `outcomes()` waits for GE's answers.
+
+    Handed over as soon as a table is built (see `SeedhouseResource.table_built`), the suite is
+    validated on the other core while the build goes on to the next table; the table's check
+    step then mostly finds its answers waiting."""
+
+    def __init__(self, plan: _Plan, answers: list[tuple[Future, Path]]):
+        self.plan, self._answers = plan, answers
+
+    def outcomes(self) -> list[Outcome]:
+        by_name: dict[str, Outcome] = {}
+        try:
+            for answer, _ in self._answers:
+                by_name.update((outcome.check_name, outcome) for outcome in answer.result())
+        finally:
+            for _, path in self._answers:
+                path.unlink(missing_ok=True)
+        return [by_name[name] for name, _ in self.plan.named]
+
+
+def submit(con: duckdb.DuckDBPyConnection, plan: _Plan, ge: GEProcess) -> Validation:
+    """Every part of a (small) table's plan handed to `ge` at once, answered in order."""
+    return Validation(plan, [_send(con, plan, index, ge) for index in range(len(plan.parts))])
+
+
 def validate(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -476,25 +531,21 @@ def validate(
     ge: GEProcess | None = None,
 ) -> list[Outcome]:
     """Run `table`'s suite against the warehouse behind `con`; one Outcome per expectation, in
-    suite order. Frames are read here; GE runs in `ge` when given, else in this process."""
+    suite order. Frames are read here; GE runs in `ge` when given, else in this process. A large
+    table goes one part at a time, its memory given back after each."""
     plan = _plan(con, table, directory)
+    if ge is not None and not plan.large:
+        return submit(con, plan, ge).outcomes()
     by_name: dict[str, Outcome] = {}
-    with (
-        memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None),
-        tempfile.TemporaryDirectory(prefix="seedhouse-ge-") as scratch,
-    ):
+    with memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None):
         for index, part in enumerate(plan.parts):
             if ge is None:  # `part_outcomes` gives memory back after a large table itself
                 outcomes = part_outcomes(
                     table, part, fetch(con, table, _columns(part)), plan.parameters, plan.result_format, plan.primary_key
                 )
             else:
-                path = Path(scratch) / f"part-{index}.arrow"
-                fetch_to_file(con, table, _columns(part), path)
-                outcomes = ge.part_outcomes(table, part, str(path), plan.parameters, plan.result_format, plan.primary_key)
-                path.unlink()
-                if plan.large:  # what writing the file took in this process
-                    give_back_memory()
+                outcomes = Validation(plan, [_send(con, plan, index, ge)]).outcomes()
+                give_back_memory()  # what writing the file took in this process
             by_name.update((outcome.check_name, outcome) for outcome in outcomes)
     return [by_name[name] for name, _ in plan.named]
 
@@ -528,8 +579,9 @@ class GEProcess:
 
     Importing GE costs about three seconds, more than all the rest of a small build. Started
     first, the process imports it on the other core while the build parses seeds and builds the
-    first tables; by the first check it is ready. Frames travel to it as Arrow tables, results
-    come back as Outcomes; nothing of GE is imported in the build process itself.
+    first tables; by the first check it is ready. Frames travel to it as Arrow files in its
+    `scratch` directory (removed on `close`), results come back as Outcomes; nothing of GE is
+    imported in the build process itself.
     """
 
     def __init__(self) -> None:
@@ -538,12 +590,15 @@ class GEProcess:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the process is spawned
         self._pool = worker_pool(1)
         self._pool.submit(_warm_up)
+        self._scratch = tempfile.TemporaryDirectory(prefix="seedhouse-ge-")
+        self.scratch = Path(self._scratch.name)
 
-    def part_outcomes(self, *args: Any) -> list[Outcome]:
-        return self._pool.submit(part_outcomes, *args).result()
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future:
+        return self._pool.submit(function, *args)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._scratch.cleanup()
 
 
 _STARTED: GEProcess | None = None

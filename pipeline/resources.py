@@ -11,8 +11,12 @@ from pathlib import Path
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 
+import duckdb
+
+from pipeline import quality
+from pipeline.catalog import TABLES
 from pipeline.parse import Limits
-from pipeline.quality import GEProcess, take_ge_process
+from pipeline.quality import GEProcess, Outcome, take_ge_process
 from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
 from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
 
@@ -42,9 +46,13 @@ class SeedhouseResource(ConfigurableResource):
 
     _warehouse: Warehouse | None = PrivateAttr(default=None)
     _ge: GEProcess | None = PrivateAttr(default=None)
+    _built: set[str] = PrivateAttr(default_factory=set)  # tables built by this run so far
+    _validations: dict[str, quality.Validation | None] = PrivateAttr(default_factory=dict)
+    _audited: dict[str, list[Outcome]] = PrivateAttr(default_factory=dict)  # checked by this run
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._warehouse = Warehouse(self.warehouse_path, self.storage_version)
+        self._built, self._validations, self._audited = set(), {}, {}
         # started first (or earlier, by `seedhouse build`), so that Great Expectations is imported
         # while the run does other work
         self._ge = take_ge_process()
@@ -62,10 +70,45 @@ class SeedhouseResource(ConfigurableResource):
         return self._warehouse
 
     def stop_ge(self) -> None:
-        """Stop the GE process (the next use of `ge` starts another)."""
+        """Stop the GE process (the next use of `ge` starts another); what it had not answered
+        is forgotten."""
         if self._ge is not None:
             self._ge.close()
             self._ge = None
+        self._validations = {name: None for name in self._validations}
+
+    def table_built(self, con: duckdb.DuckDBPyConnection, table: str, expectations_dir: Path) -> None:
+        """Hand GE every suite that can run now that `table` is built: one whose table and whose
+        parameters' tables this run has built. A large table waits for its check step instead,
+        which validates it a part at a time while nothing else holds memory."""
+        self._built.add(table)
+        for name in (t.name for t in TABLES):
+            if name not in self._built or name in self._validations:
+                continue
+            suite = quality.load_suite(name, expectations_dir)
+            reads = {t for t in quality.parameter_tables(suite) if t.split(".")[0] in ("core", "analytics")}
+            if reads <= self._built:
+                plan = quality.plan(con, name, expectations_dir)
+                self._validations[name] = None if plan.large else quality.submit(con, plan, self.ge)
+
+    def validate(self, con: duckdb.DuckDBPyConnection, table: str, expectations_dir: Path) -> list[Outcome]:
+        """`table`'s outcomes: GE's answers to what `table_built` handed it, else validated now."""
+        handed = self._validations.pop(table, None)
+        if handed is not None:
+            outcomes = handed.outcomes()
+        else:
+            outcomes = quality.validate(con, table, expectations_dir, ge=self.ge)
+        self._audited[table] = outcomes
+        return outcomes
+
+    def audit(self) -> None:
+        """The publish gate: raise `AuditFailedError` unless every table this run built has been
+        checked by this run and none of its critical expectations failed. Runs execute in-process
+        (see `pipeline.definitions`), so every step of a run reports to this one resource."""
+        failed = [o for table in sorted(self._built) for o in self._audited.get(table, []) if o.blocks]
+        unchecked = sorted(self._built - self._audited.keys())
+        if failed or unchecked:
+            raise quality.AuditFailedError(failed, unchecked)
 
     @property
     def ge(self) -> GEProcess:

@@ -57,7 +57,7 @@ def test_asset_keys_groups_and_dependencies():
     }
 
 
-def test_every_expectation_is_a_check_and_critical_ones_block():
+def test_every_expectation_is_a_check_and_critical_ones_gate_publishing():
     graph = defs.resolve_asset_graph()
     specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
     checks = {(spec.asset_key, spec.name): spec for spec in specs}
@@ -65,8 +65,20 @@ def test_every_expectation_is_a_check_and_critical_ones_block():
     for table in TABLES:
         for name, expectation in quality.expectations(quality.load_suite(table.name)):
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
-    assert {key: spec.blocking for key, spec in checks.items()} == expected
-    assert len(expected) == 168
+    assert {key: spec.metadata["gates_publish"] for key, spec in checks.items()} == expected
+    assert {key: spec.description.startswith("[critical, gates publishing]") for key, spec in checks.items()} == expected
+    assert len(expected) == 168 and sum(expected.values()) == 148
+    # no check holds back the tables downstream of it: the publish step is the gate
+    assert {spec.blocking for spec in specs} == {False}
+
+
+def test_tables_run_before_checks_and_publishing_after_them():
+    job = defs.resolve_job_def("build_warehouse")
+    priorities = {node.name: node.tags.get("dagster/priority", "0") for node in job.graph.nodes}
+    tables = {f"{t.schema}__{t.short_name}" for t in TABLES}
+    assert {priorities[name] for name in tables} == {"1"}
+    assert {priorities[f"{t.schema}_{t.short_name}_expectations"] for t in TABLES} == {"0"}
+    assert priorities["published_warehouse"] == "-1"
 
 
 def test_jobs_and_descriptions():

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance
 
 from pipeline.build import run_build
+from pipeline.catalog import TABLES
+from pipeline.definitions import defs
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.warehouse import Warehouse
 from tests.conftest import query
@@ -66,6 +69,35 @@ def test_failed_critical_expectation_leaves_the_published_file_untouched(publish
     assert f"not published: {published} was left as it was" in result.stdout.replace("\n", "")
     assert digest(published) == before
     assert query(published, "select count(*) from core.articles") == rows_before
+
+
+def test_a_failed_critical_expectation_holds_back_only_the_publish_step(published, tiny_seeds, stricter_suites):
+    """Every table is still built and checked, so one failed run shows every problem at once."""
+    report = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
+    assert (report.success, report.published, report.errors) == (False, False, [])
+    assert [(f.table, f.check_name) for f in report.blocking_failures] == [("core.articles", "between__quality_2")]
+    build = published.parent / ".seedhouse" / "builds" / f"{report.run_id}.duckdb"
+    assert query(build, "select count(*) from analytics.story_coverage") == query(
+        published, "select count(*) from analytics.story_coverage"
+    )
+
+
+def test_tables_built_without_their_checks_are_not_published(published, tiny_seeds):
+    before = digest(published)
+    job = defs.resolve_job_def("build_warehouse")
+    unchecked = job.get_subset(asset_selection=job.asset_layer.selected_asset_keys, asset_check_selection=set())
+    result = unchecked.execute_in_process(
+        run_config={"resources": {"seedhouse": {"config": {"seeds_root": str(tiny_seeds), "warehouse_path": str(published)}}}},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    failures = [event for event in result.all_events if event.is_step_failure]
+    assert [event.step_key for event in failures] == ["published_warehouse"]
+    assert failures[0].step_failure_data.error.cause.message.strip() == (
+        "pipeline.quality.AuditFailedError: built but not checked in this run: "
+        + ", ".join(sorted(t.name for t in TABLES))
+    )
+    assert digest(published) == before
 
 
 def test_next_build_cleans_up_and_publishes(published, tiny_seeds, stricter_suites):

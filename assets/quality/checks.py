@@ -2,8 +2,14 @@
 
 One `multi_asset_check` per table validates its whole suite once with Great Expectations and
 reports each expectation as its own check, so the UI shows which expectation failed, how many
-rows broke it and a sample of them. `critical` expectations are blocking: when one fails, nothing
-downstream runs and the build is not published.
+rows broke it and a sample of them.
+
+`critical` expectations gate publishing: `published_warehouse` refuses to replace the analysts'
+file when one has failed in the run (`SeedhouseResource.audit`). They are not Dagster-`blocking`
+checks: a blocking check makes every downstream table wait for it, which would keep the build
+from handing each table to Great Expectations' process as soon as it is built and going on with
+the next one on the other core. Every table of a run is built and checked, so one failed run
+shows every problem at once; only the publish step is held back.
 """
 
 
@@ -26,15 +32,22 @@ from pipeline.catalog import TABLES, Table
 from pipeline.resources import SeedhouseResource
 
 
+GATES = ", gates publishing"
+
+
 def _spec(table: Table, name: str, expectation: dict, reads: list[AssetKey]) -> AssetCheckSpec:
     severity = expectation.get("severity", quality.CRITICAL)
     return AssetCheckSpec(
         name=name,
         asset=AssetKey([table.schema, table.short_name]),
         additional_deps=reads,
-        blocking=severity == quality.CRITICAL,
-        description=f"[{severity}] {expectation['type']}: {quality.meaning(expectation)}",
-        metadata={"severity": severity, "expectation_type": expectation["type"]},
+        description=f"[{severity}{GATES if severity == quality.CRITICAL else ''}] "
+        f"{expectation['type']}: {quality.meaning(expectation)}",
+        metadata={
+            "severity": severity,
+            "expectation_type": expectation["type"],
+            "gates_publish": severity == quality.CRITICAL,
+        },
     )
 
 
@@ -77,7 +90,7 @@ def table_checks(table: Table, expectations_dir: Path) -> AssetChecksDefinition:
     )
     def _checks(context: AssetCheckExecutionContext, seedhouse: SeedhouseResource) -> Iterator[AssetCheckResult]:
         with seedhouse.warehouse.open_build(context.run.run_id) as con:
-            outcomes = quality.validate(con, table.name, expectations_dir, ge=seedhouse.ge)
+            outcomes = seedhouse.validate(con, table.name, expectations_dir)
         for outcome in outcomes:
             yield result(outcome, asset_key)
 
