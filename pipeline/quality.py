@@ -353,6 +353,11 @@ class _Plan:
     large: bool
 
 
+def is_large(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether `table` is validated a column group at a time (see `LARGE_TABLE_ROWS`)."""
+    return row_count(con, table) > LARGE_TABLE_ROWS
+
+
 def _plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path) -> _Plan:
     suite = load_suite(table, directory)
     primary_key = list(suite.get("meta", {}).get("primary_key", []))
@@ -360,7 +365,7 @@ def _plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path) -> _Plan:
     if primary_key:
         result_format["unexpected_index_column_names"] = primary_key
     tagged = _tagged(suite)
-    large = row_count(con, table) > LARGE_TABLE_ROWS
+    large = is_large(con, table)
     return _Plan(
         table=table,
         named=expectations(suite),
@@ -497,6 +502,14 @@ def _send(con: duckdb.DuckDBPyConnection, plan: _Plan, index: int, ge: GEProcess
     return answer, path
 
 
+def _answered(answer: Future, path: Path) -> list[Outcome]:
+    """The GE process's outcomes for one part; its Arrow file is removed either way."""
+    try:
+        return answer.result()
+    finally:
+        path.unlink(missing_ok=True)
+
+
 class Validation:
     """A table's suite handed to the GE process; `outcomes()` waits for GE's answers.
 
@@ -508,13 +521,7 @@ class Validation:
         self.plan, self._answers = plan, answers
 
     def outcomes(self) -> list[Outcome]:
-        by_name: dict[str, Outcome] = {}
-        try:
-            for answer, _ in self._answers:
-                by_name.update((outcome.check_name, outcome) for outcome in answer.result())
-        finally:
-            for _, path in self._answers:
-                path.unlink(missing_ok=True)
+        by_name = {outcome.check_name: outcome for answer in self._answers for outcome in _answered(*answer)}
         return [by_name[name] for name, _ in self.plan.named]
 
 
@@ -544,7 +551,7 @@ def validate(
                     table, part, fetch(con, table, _columns(part)), plan.parameters, plan.result_format, plan.primary_key
                 )
             else:
-                outcomes = Validation(plan, [_send(con, plan, index, ge)]).outcomes()
+                outcomes = _answered(*_send(con, plan, index, ge))
                 give_back_memory()  # what writing the file took in this process
             by_name.update((outcome.check_name, outcome) for outcome in outcomes)
     return [by_name[name] for name, _ in plan.named]

@@ -88,8 +88,10 @@ class SeedhouseResource(ConfigurableResource):
             suite = quality.load_suite(name, expectations_dir)
             reads = {t for t in quality.parameter_tables(suite) if t.split(".")[0] in ("core", "analytics")}
             if reads <= self._built:
-                plan = quality.plan(con, name, expectations_dir)
-                self._validations[name] = None if plan.large else quality.submit(con, plan, self.ge)
+                if quality.is_large(con, name):
+                    self._validations[name] = None
+                else:
+                    self._validations[name] = quality.submit(con, quality.plan(con, name, expectations_dir), self.ge)
 
     def validate(self, con: duckdb.DuckDBPyConnection, table: str, expectations_dir: Path) -> list[Outcome]:
         """`table`'s outcomes: GE's answers to what `table_built` handed it, else validated now."""

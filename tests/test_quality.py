@@ -145,6 +145,25 @@ def test_large_tables_validated_by_column_group_give_the_same_outcomes(scratch, 
     assert scratch.execute("select current_setting('memory_limit')").fetchone() == limit
 
 
+def test_the_ge_process_gives_the_outcomes_of_validating_here(scratch, monkeypatch):
+    """A build validates in a GE process of its own: small tables whole, large ones a column
+    group at a time. Both give what validating in this process gives, and leave no file behind."""
+    scratch.execute("update core.articles set web_url = 'javascript:void(0)' where source_path = 'a.md'")
+    scratch.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
+    here = {t.name: quality.validate(scratch, t.name) for t in TABLES}
+    ge = quality.GEProcess()
+    try:
+        whole = {t.name: quality.validate(scratch, t.name, ge=ge) for t in TABLES}
+        monkeypatch.setattr(quality, "LARGE_TABLE_ROWS", 0)
+        grouped = {t.name: quality.validate(scratch, t.name, ge=ge) for t in TABLES}
+        left_behind = list(ge.scratch.iterdir())
+    finally:
+        ge.close()
+    assert (whole == here, grouped == here, left_behind) == (True, True, [])
+    assert sum(not o.success for o in here["core.articles"]) == 5
+    assert not ge.scratch.exists()
+
+
 def test_batches_are_not_fingerprinted(scratch):
     """GE's per-batch md5 fingerprint is switched off (see `quality._skip_batch_fingerprints`)."""
     _, result = quality.validate_with_result(scratch, "core.providers")
