@@ -83,8 +83,8 @@ class SeedhouseResource(ConfigurableResource):
         which validates it a part at a time while nothing else holds memory."""
         self._built.add(table)
         for name in (t.name for t in TABLES):
-            if name not in self._built or name in self._validations:
-                continue
+            if name not in self._built or name in self._validations or name in self._audited:
+                continue  # not built yet, already handed over, or already checked
             suite = quality.load_suite(name, expectations_dir)
             reads = {t for t in quality.parameter_tables(suite) if t.split(".")[0] in ("core", "analytics")}
             if reads <= self._built:

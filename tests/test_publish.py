@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
+from pipeline import quality
 from pipeline.build import run_build
 from pipeline.catalog import TABLES
 from pipeline.definitions import defs
@@ -98,6 +99,20 @@ def test_tables_built_without_their_checks_are_not_published(published, tiny_see
         + ", ".join(sorted(t.name for t in TABLES))
     )
     assert digest(published) == before
+
+
+def test_each_suite_goes_to_the_ge_process_once_as_its_table_is_built(tiny_seeds, tmp_path, monkeypatch):
+    handed = []
+
+    def submit(con, plan, ge):  # the real hand-over, counted
+        handed.append(plan.table)
+        return real_submit(con, plan, ge)
+
+    real_submit = quality.submit
+    monkeypatch.setattr(quality, "submit", submit)
+    report = run_build(tiny_seeds, tmp_path / "wh" / "seedhouse.duckdb")
+    assert (report.success, report.published) == (True, True)
+    assert sorted(handed) == sorted(t.name for t in TABLES)
 
 
 def test_next_build_cleans_up_and_publishes(published, tiny_seeds, stricter_suites):
