@@ -17,7 +17,7 @@ from dagster import (
     asset,
 )
 
-from pipeline.catalog import Table
+from pipeline.catalog import TABLES, Table
 from pipeline.render import preview
 from pipeline.resources import SeedhouseResource
 from pipeline.warehouse import build_model, model_dependencies, table_columns
@@ -104,3 +104,12 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
         return MaterializeResult(metadata=metadata)
 
     return _table
+
+
+def table_assets(schema: str, expectations_dir: Path, *, with_preview: bool) -> list[AssetsDefinition]:
+    """One asset per table of `schema`; each hands its built table to the checks of `expectations_dir`."""
+    return [
+        table_asset(t, schema, with_preview=with_preview, expectations_dir=expectations_dir)
+        for t in TABLES
+        if t.schema == schema
+    ]

@@ -38,9 +38,10 @@ refresh_analytics = define_asset_job(
 def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     """The graph, with its checks made from the suites in `expectations_dir` (the project's own
     `expectations/` unless a user points `seedhouse build --expectations` elsewhere)."""
+    suites = Path(expectations_dir)
     return Definitions(
-        assets=[parsed_seeds_asset(Path(expectations_dir)), *core_assets(Path(expectations_dir)), *analytics_assets(Path(expectations_dir)), published_warehouse, report],
-        asset_checks=quality_checks(Path(expectations_dir)),
+        assets=[parsed_seeds_asset(suites), *core_assets(suites), *analytics_assets(suites), published_warehouse, report],
+        asset_checks=quality_checks(suites),
         jobs=[build_warehouse, refresh_analytics],
         sensors=[seeds_changed],
         schedules=[daily_build],

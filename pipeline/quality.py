@@ -167,9 +167,11 @@ def column_groups(suite: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def parameter_tables(suite: dict[str, Any]) -> list[str]:
-    """The tables the suite's parameter queries read."""
+    """The table assets (`core`, `analytics`) the suite's parameter queries read: its checks run
+    after those tables are built. (`staging` and `quality` tables are written by the ingest step,
+    before any table.)"""
     sql = "\n".join(suite.get("meta", {}).get("parameters", {}).values())
-    return referenced_tables(sql)
+    return [name for name in referenced_tables(sql) if name.split(".")[0] in ("core", "analytics")]
 
 
 def _parameters(con: duckdb.DuckDBPyConnection, suite: dict[str, Any]) -> dict[str, Any]:
@@ -358,7 +360,8 @@ def is_large(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return row_count(con, table) > LARGE_TABLE_ROWS
 
 
-def _plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path) -> _Plan:
+def plan_for(con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR) -> _Plan:
+    """What validating `table` takes, its parameters read from the warehouse behind `con` now."""
     suite = load_suite(table, directory)
     primary_key = list(suite.get("meta", {}).get("primary_key", []))
     result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
@@ -488,11 +491,6 @@ def give_back_memory() -> None:
         pass
 
 
-def plan(con: duckdb.DuckDBPyConnection, table: str, directory: Path = EXPECTATIONS_DIR) -> _Plan:
-    """What validating `table` takes, its parameters read from the warehouse behind `con` now."""
-    return _plan(con, table, directory)
-
-
 def _send(con: duckdb.DuckDBPyConnection, plan: _Plan, index: int, ge: GEProcess) -> tuple[Future, Path]:
     """Part `index` of the plan written to an Arrow file and handed to the GE process."""
     part = plan.parts[index]
@@ -540,7 +538,7 @@ def validate(
     """Run `table`'s suite against the warehouse behind `con`; one Outcome per expectation, in
     suite order. Frames are read here; GE runs in `ge` when given, else in this process. A large
     table goes one part at a time, its memory given back after each."""
-    plan = _plan(con, table, directory)
+    plan = plan_for(con, table, directory)
     if ge is not None and not plan.large:
         return submit(con, plan, ge).outcomes()
     by_name: dict[str, Outcome] = {}
@@ -562,7 +560,7 @@ def validate_with_result(
 ) -> tuple[list[Outcome], Any]:
     """As `validate` (in this process), also returning GE's own validation result, one for the
     whole suite (for Data Docs)."""
-    plan = _plan(con, table, directory)
+    plan = plan_for(con, table, directory)
     results = []
     with memory_limit(con, VALIDATION_DUCKDB_MEMORY if plan.large else None):
         for part in plan.parts:

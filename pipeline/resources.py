@@ -85,13 +85,11 @@ class SeedhouseResource(ConfigurableResource):
         for name in (t.name for t in TABLES):
             if name not in self._built or name in self._validations or name in self._audited:
                 continue  # not built yet, already handed over, or already checked
-            suite = quality.load_suite(name, expectations_dir)
-            reads = {t for t in quality.parameter_tables(suite) if t.split(".")[0] in ("core", "analytics")}
-            if reads <= self._built:
+            if set(quality.parameter_tables(quality.load_suite(name, expectations_dir))) <= self._built:
                 if quality.is_large(con, name):
                     self._validations[name] = None
                 else:
-                    self._validations[name] = quality.submit(con, quality.plan(con, name, expectations_dir), self.ge)
+                    self._validations[name] = quality.submit(con, quality.plan_for(con, name, expectations_dir), self.ge)
 
     def validate(self, con: duckdb.DuckDBPyConnection, table: str, expectations_dir: Path) -> list[Outcome]:
         """`table`'s outcomes: GE's answers to what `table_built` handed it, else validated now."""

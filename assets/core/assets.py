@@ -6,14 +6,8 @@ from pathlib import Path
 
 from dagster import AssetsDefinition
 
-from assets.tables import table_asset
-from pipeline.catalog import TABLES
+from assets.tables import table_assets
 
 
 def core_assets(expectations_dir: Path) -> list[AssetsDefinition]:
-    """One asset per `core` table; each hands its built table to the checks of `expectations_dir`."""
-    return [
-        table_asset(t, "core", with_preview=False, expectations_dir=expectations_dir)
-        for t in TABLES
-        if t.schema == "core"
-    ]
+    return table_assets("core", expectations_dir, with_preview=False)

@@ -76,11 +76,7 @@ def table_checks(table: Table, expectations_dir: Path) -> AssetChecksDefinition:
     suite = quality.load_suite(table.name, expectations_dir)
     asset_key = AssetKey([table.schema, table.short_name])
     # a check that compares against other tables (foreign keys, row counts) runs after them
-    reads = [
-        AssetKey(name.split("."))
-        for name in quality.parameter_tables(suite)
-        if name.split(".")[0] in ("core", "analytics") and name != table.name
-    ]
+    reads = [AssetKey(name.split(".")) for name in quality.parameter_tables(suite) if name != table.name]
     specs = [_spec(table, name, expectation, reads) for name, expectation in quality.expectations(suite)]
 
     @multi_asset_check(
