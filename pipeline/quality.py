@@ -30,6 +30,7 @@ import html
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -579,14 +580,42 @@ def _warm_up() -> None:
     _context()
 
 
+SCRATCH_PREFIX = "seedhouse-ge-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphaned_scratch(parent: Path) -> list[Path]:
+    """Delete the scratch directories (`seedhouse-ge-<pid>-*`) of builds whose process is gone.
+
+    A build killed outright (SIGKILL, the OOM killer) cannot remove its own, and each may hold
+    Arrow files of warehouse columns. A live process's directory is kept (also one whose pid was
+    reused: it is then removed by a later build)."""
+    removed = []
+    for path in sorted(parent.glob(f"{SCRATCH_PREFIX}*-*")):
+        pid = path.name.removeprefix(SCRATCH_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 class GEProcess:
     """Great Expectations in a process of its own, started when a build starts.
 
     Importing GE costs about three seconds, more than all the rest of a small build. Started
     first, the process imports it on the other core while the build parses seeds and builds the
     first tables; by the first check it is ready. Frames travel to it as Arrow files in its
-    `scratch` directory (removed on `close`), results come back as Outcomes; nothing of GE is
-    imported in the build process itself.
+    `scratch` directory (removed on `close`, or by a later build when this one is killed);
+    results come back as Outcomes; nothing of GE is imported in the build process itself.
     """
 
     def __init__(self) -> None:
@@ -595,7 +624,8 @@ class GEProcess:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the process is spawned
         self._pool = worker_pool(1)
         self._pool.submit(_warm_up)
-        self._scratch = tempfile.TemporaryDirectory(prefix="seedhouse-ge-")
+        remove_orphaned_scratch(Path(tempfile.gettempdir()))
+        self._scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
         self.scratch = Path(self._scratch.name)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future:

@@ -7,6 +7,7 @@ import hashlib
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from pipeline import quality
 from pipeline.generate import generate
 from tests.conftest import query
 
@@ -54,7 +56,7 @@ def test_kill_9_at_any_moment_leaves_the_published_file_as_it_was(seeds, publish
     timing.communicate(timeout=300)
     duration = time.monotonic() - started
     before = digest(published)
-    untouched = 0
+    untouched, killed = 0, []
     for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
         build = start_build(seeds, published, "--full")
         deadline = time.monotonic() + fraction * duration
@@ -66,6 +68,7 @@ def test_kill_9_at_any_moment_leaves_the_published_file_as_it_was(seeds, publish
             workers = []
         build.send_signal(signal.SIGKILL)
         build.wait(timeout=60)
+        killed.append(build.pid)
         # parse workers die with the build instead of lingering
         gone, alive = psutil.wait_procs(workers, timeout=10)
         assert alive == [], fraction
@@ -83,6 +86,9 @@ def test_kill_9_at_any_moment_leaves_the_published_file_as_it_was(seeds, publish
     out, _ = after.communicate(timeout=300)
     assert after.returncode == 0, out
     assert sorted(builds.iterdir()) == []
+    # ... and the GE scratch directories (Arrow files of warehouse columns) the killed ones left
+    scratch = Path(tempfile.gettempdir())
+    assert [p for pid in killed for p in scratch.glob(f"{quality.SCRATCH_PREFIX}{pid}-*")] == []
     assert query(published, "select count(*) from core.seed_files") == [(6000,)]
 
 

@@ -4,7 +4,10 @@ name. Suites also run on empty tables."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -162,6 +165,21 @@ def test_the_ge_process_gives_the_outcomes_of_validating_here(scratch, monkeypat
     assert (whole == here, grouped == here, left_behind) == (True, True, [])
     assert sum(not o.success for o in here["core.articles"]) == 5
     assert not ge.scratch.exists()
+    assert ge.scratch.name.startswith(f"{quality.SCRATCH_PREFIX}{os.getpid()}-")  # found by the next build if killed
+
+
+def test_a_killed_builds_ge_scratch_is_removed_by_the_next_and_a_running_ones_kept(tmp_path):
+    """A build killed outright leaves its GE scratch directory (Arrow files of warehouse columns)
+    behind; the next GE process removes those whose build process is gone, and no other."""
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"{quality.SCRATCH_PREFIX}{int(finished.stdout)}-abc"
+    running = tmp_path / f"{quality.SCRATCH_PREFIX}{os.getpid()}-def"
+    unrelated = tmp_path / f"{quality.SCRATCH_PREFIX}notapid-ghi"
+    for directory in (dead, running, unrelated):
+        directory.mkdir()
+        (directory / "core.articles.part-0.arrow").write_bytes(b"columns")
+    assert quality.remove_orphaned_scratch(tmp_path) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, unrelated.name])
 
 
 def test_batches_are_not_fingerprinted(scratch):
