@@ -133,7 +133,9 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
     seeds = {n: generate(n, work / f"seeds-{n}") for n in (10, small, large)}
-    for root in seeds.values():  # warm the page cache: every step reads from memory, not disk
+    # warm the page cache; where the kernel pages idle memory out (DAMON, see the README), later
+    # steps may still read from disk
+    for root in seeds.values():
         subprocess.run([PYTHON, "-c", READ_ONLY, str(root)], check=True)
     results: dict[str, dict] = {}
 
