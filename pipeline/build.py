@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.catalog import TABLES
-from pipeline.ingest import definitions_fingerprint, is_current
-from pipeline.parse import Limits
+from pipeline.ingest import definitions_fingerprint, hand_over_manifest, is_current
+from pipeline.parse import Limits, discover
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline import quality
 from pipeline.quality import CRITICAL, AuditFailedError, Outcome
@@ -83,19 +83,23 @@ def run_build(
         **(resource_config or {}),
     }
     warehouse = Warehouse(warehouse_path)
-    if not full and job_name == "build_warehouse":
-        limits = Limits(**{k: v for k, v in config.items() if k in Limits.__dataclass_fields__})
+    published_run_id = warehouse.published_run_id()
+    if not full and job_name == "build_warehouse" and published_run_id is not None:
+        root = Path(seeds_root).resolve()
+        manifest = discover(root)  # read once: here, and by the run's ingest if one starts
         current = is_current(
-            Path(seeds_root).resolve(),
+            root,
             warehouse.parse_cache,
-            warehouse.published_run_id(),
-            limits=limits,
+            published_run_id,
+            limits=Limits(**{k: v for k, v in config.items() if k in Limits.__dataclass_fields__}),
             definitions=definitions_fingerprint(suites),
+            manifest=manifest,
         )
         if current:
             report = BuildReport(True, "", warehouse.published, time.perf_counter() - started, up_to_date=True)
             _describe_published(report)
             return report
+        hand_over_manifest(root, manifest)
 
     # Great Expectations takes seconds to import: its process starts before Dagster's own set-up
     # (definitions, instance, run), which it then overlaps; the run's resource takes it over.
@@ -104,14 +108,17 @@ def run_build(
 
     if expectations_dir is not None:
         defs = make_definitions(suites)
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        run_config={
-            "resources": {"seedhouse": {"config": config}},
-            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-        },
-        instance=_instance(),
-        raise_on_error=False,
-    )
+    try:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            run_config={
+                "resources": {"seedhouse": {"config": config}},
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+            },
+            instance=_instance(),
+            raise_on_error=False,
+        )
+    finally:
+        hand_over_manifest(Path(seeds_root).resolve(), None)  # a run that did not ingest left it
     report = BuildReport(
         success=result.success,
         run_id=result.run_id,
