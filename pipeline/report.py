@@ -16,6 +16,7 @@ import duckdb
 
 from pipeline.warehouse import connect
 
+TEMPLATE = "plotly_white"
 TOP_PROVIDERS = 15
 TOP_TOPICS = 12
 
@@ -131,17 +132,25 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
 
 def write_report(warehouse: Path, out: Path | None = None) -> Path:
     """Write the report for the published `warehouse`; returns its path."""
+    import plotly.io as pio
+
     out = out or warehouse.with_name("seedhouse-report.html")
-    with connect(warehouse, read_only=True) as con:
-        figures = _figures(con)
-        built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
-        cursor = con.execute("select * from analytics.corpus_summary")
-        summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-    sections = []
-    for index, (anchor, title, fig) in enumerate(figures):
-        fig.update_layout(margin={"l": 40, "r": 20, "t": 30, "b": 40}, template="plotly_white")
-        body = fig.to_html(full_html=False, include_plotlyjs=index == 0, div_id=anchor)
-        sections.append(f'<section class="chart" id="section-{anchor}"><h2>{html.escape(title)}</h2>{body}</section>')
+    # The template is Plotly's default while the figures are made and written: given to each
+    # figure, it would be deep-copied into it (0.3 s of a report's 0.6 s).
+    default_template, pio.templates.default = pio.templates.default, TEMPLATE
+    try:
+        with connect(warehouse, read_only=True) as con:
+            figures = _figures(con)
+            built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
+            cursor = con.execute("select * from analytics.corpus_summary")
+            summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        sections = []
+        for index, (anchor, title, fig) in enumerate(figures):
+            fig.update_layout(margin={"l": 40, "r": 20, "t": 30, "b": 40})
+            body = fig.to_html(full_html=False, include_plotlyjs=index == 0, div_id=anchor)
+            sections.append(f'<section class="chart" id="section-{anchor}"><h2>{html.escape(title)}</h2>{body}</section>')
+    finally:
+        pio.templates.default = default_template
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>seedhouse report</title>
