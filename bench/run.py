@@ -5,8 +5,10 @@
     python bench/run.py --repeat 2            # each timed step twice, the faster kept
 
 Every figure comes from a fresh process timed from outside (wall clock), with the peak resident
-memory of its whole process tree sampled every 50 ms. Because the machine is shared and noisy,
-compare the ratios printed at the end (measured in the same run), not the absolute seconds.
+memory of its whole process tree sampled every 50 ms, and every run starts with its seeds just
+read (untimed), so that all steps start from the same page cache. Because the machine is shared
+and noisy, compare the ratios printed at the end (measured in the same run), not the absolute
+seconds.
 
 Steps: generate seeds; (1) read every file only: the floor; (2) the naive baseline, a plain loop of
 `frontmatter.load` into a pandas DataFrame and `CREATE TABLE AS` in DuckDB; (3) `seedhouse build
@@ -133,16 +135,21 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
     seeds = {n: generate(n, work / f"seeds-{n}") for n in (10, small, large)}
-    # warm the page cache; where the kernel pages idle memory out (DAMON, see the README), later
-    # steps may still read from disk
-    for root in seeds.values():
-        subprocess.run([PYTHON, "-c", READ_ONLY, str(root)], check=True)
     results: dict[str, dict] = {}
 
-    def step(name: str, cmd: list[str], *, before: Callable[[], None] = lambda: None) -> dict[str, float]:
+    def warm(root: Path) -> None:
+        """Read every seed of `root` once, untimed, right before a step reads them: where the
+        kernel pages idle memory out (DAMON, see the README), files untouched for a minute are
+        read from disk again, and each step would otherwise start from a different cache."""
+        subprocess.run([PYTHON, "-c", READ_ONLY, str(root)], check=True)
+
+    def step(
+        name: str, cmd: list[str], seeds_root: Path, *, before: Callable[[], None] = lambda: None
+    ) -> dict[str, float]:
         runs = []
         for _ in range(args.repeat):
             before()  # untimed preparation of each run
+            warm(seeds_root)
             runs.append(measure(cmd, env))
         result = min(runs, key=lambda r: r["seconds"])  # the least disturbed run
         result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
@@ -151,18 +158,20 @@ def main() -> None:
         return result
 
     for n in (small, large):
-        step(f"floor_read_{n}", [PYTHON, "-c", READ_ONLY, str(seeds[n])])
+        step(f"floor_read_{n}", [PYTHON, "-c", READ_ONLY, str(seeds[n])], seeds[n])
     for n in (small, large):
-        step(f"naive_{n}", [PYTHON, "-c", NAIVE, str(seeds[n]), str(work / f"naive-{n}.duckdb")])
+        step(f"naive_{n}", [PYTHON, "-c", NAIVE, str(seeds[n]), str(work / f"naive-{n}.duckdb")], seeds[n])
     for n in (small, large):
         warehouse = work / f"wh-{n}" / "seedhouse.duckdb"
         shutil.rmtree(warehouse.parent, ignore_errors=True)
-        step(f"seedhouse_full_{n}", [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[n]), "--warehouse", str(warehouse)])
+        build = [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[n]), "--warehouse", str(warehouse)]
+        step(f"seedhouse_full_{n}", build, seeds[n])
     cold_wh = work / "wh-10" / "seedhouse.duckdb"
     shutil.rmtree(cold_wh.parent, ignore_errors=True)
-    step("seedhouse_cold_10", [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[10]), "--warehouse", str(cold_wh)])
+    step("seedhouse_cold_10", [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[10]), "--warehouse", str(cold_wh)], seeds[10])
     large_wh = work / f"wh-{large}" / "seedhouse.duckdb"
-    step(f"seedhouse_nochange_{large}", [*SEEDHOUSE, "build", "--seeds", str(seeds[large]), "--warehouse", str(large_wh)])
+    nochange = [*SEEDHOUSE, "build", "--seeds", str(seeds[large]), "--warehouse", str(large_wh)]
+    step(f"seedhouse_nochange_{large}", nochange, seeds[large])
     changed_root = work / f"seeds-{large}-changed"
     shutil.rmtree(changed_root, ignore_errors=True)
     shutil.copytree(seeds[large], changed_root)
@@ -180,7 +189,7 @@ def main() -> None:
         changed.clear()
         changed.update(change_one_percent(changed_root))
 
-    step(f"seedhouse_1pct_{large}", rebuild_changed, before=change_again)
+    step(f"seedhouse_1pct_{large}", rebuild_changed, changed_root, before=change_again)
     n_changed = len(changed)
 
     def rate(name: str, n: int) -> float:
