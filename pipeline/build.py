@@ -67,12 +67,15 @@ def run_build(
     full: bool = False,
     expectations_dir: Path | str | None = None,
     resource_config: dict[str, Any] | None = None,
+    instance: Any = None,
 ) -> BuildReport:
     """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build.
 
     Unless `full`, a build whose seeds, parser and definitions are exactly those of the published
     warehouse starts no run at all (`up_to_date`), and otherwise re-parses only what changed.
-    `expectations_dir` replaces the project's suites for this build (checks are made from it)."""
+    `expectations_dir` replaces the project's suites for this build (checks are made from it).
+    The run is recorded in `instance` (a `DagsterInstance`), by default `DAGSTER_HOME`'s if it is
+    set (where `dagster dev` shows it), else an ephemeral one."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
     suites = Path(expectations_dir) if expectations_dir is not None else EXPECTATIONS_DIR
@@ -114,7 +117,7 @@ def run_build(
                 "resources": {"seedhouse": {"config": config}},
                 "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
             },
-            instance=_instance(),
+            instance=instance if instance is not None else _instance(),
             raise_on_error=False,
         )
     finally:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from pipeline import quality
 from pipeline.build import run_build
@@ -74,8 +74,13 @@ def test_failed_critical_expectation_leaves_the_published_file_untouched(publish
 
 def test_a_failed_critical_expectation_holds_back_only_the_publish_step(published, tiny_seeds, stricter_suites):
     """Every table is still built and checked, so one failed run shows every problem at once."""
-    report = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
+    instance = DagsterInstance.ephemeral()
+    report = run_build(tiny_seeds, published, expectations_dir=stricter_suites, instance=instance)
     assert (report.success, report.published, report.errors) == (False, False, [])
+    # the run is recorded in the instance it was given, and only its publish step failed there
+    assert instance.get_run_by_id(report.run_id).status == DagsterRunStatus.FAILURE
+    failed = instance.all_logs(report.run_id, of_type=DagsterEventType.STEP_FAILURE)
+    assert [entry.step_key for entry in failed] == ["published_warehouse"]
     assert [(f.table, f.check_name) for f in report.blocking_failures] == [("core.articles", "between__quality_2")]
     build = published.parent / ".seedhouse" / "builds" / f"{report.run_id}.duckdb"
     assert query(build, "select count(*) from analytics.story_coverage") == query(
