@@ -86,8 +86,9 @@ def run_build(
         **(resource_config or {}),
     }
     warehouse = Warehouse(warehouse_path)
-    published_run_id = warehouse.published_run_id()
-    if not full and job_name == "build_warehouse" and published_run_id is not None:
+    incremental = not full and job_name == "build_warehouse"
+    published_run_id = warehouse.published_run_id() if incremental else None
+    if published_run_id is not None:
         root = Path(seeds_root).resolve()
         manifest = discover(root)  # read once: here, and by the run's ingest if one starts
         current = is_current(
