@@ -18,38 +18,12 @@ import time
 from pathlib import Path
 
 
+# what each step is, by its key; every other step builds a table
+KINDS = {"staging__parsed_seeds": "ingest", "published_warehouse": "publish", "report": "report"}
+
+
 def kind_of(step_key: str) -> str:
-    if step_key == "staging__parsed_seeds":
-        return "ingest"
-    if step_key.endswith("_expectations"):
-        return "checks"
-    if step_key in ("published_warehouse", "report"):
-        return step_key.replace("published_warehouse", "publish")
-    return "tables"
-
-
-def step_times(instance, run_id: str) -> tuple[float, float, dict[str, tuple[float, float]]]:
-    """The run's start (epoch seconds), its length, and each step's (start within the run, seconds)."""
-    from dagster import DagsterEventType
-
-    started: dict[str, float] = {}
-    steps: dict[str, tuple[float, float]] = {}
-    run_start = run_end = None
-    for entry in instance.all_logs(run_id):
-        event = entry.dagster_event
-        if event is None:
-            continue
-        kind = event.event_type
-        if kind == DagsterEventType.RUN_START:
-            run_start = entry.timestamp
-        elif kind in (DagsterEventType.RUN_SUCCESS, DagsterEventType.RUN_FAILURE):
-            run_end = entry.timestamp
-        elif kind == DagsterEventType.STEP_START:
-            started[entry.step_key] = entry.timestamp
-        elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-            steps[entry.step_key] = (started[entry.step_key], entry.timestamp - started[entry.step_key])
-    assert run_start is not None and run_end is not None, "the run has no start or end event"
-    return run_start, run_end - run_start, {key: (start - run_start, d) for key, (start, d) in steps.items()}
+    return KINDS.get(step_key) or ("checks" if step_key.endswith("_expectations") else "tables")
 
 
 def main() -> None:
@@ -88,14 +62,15 @@ def main() -> None:
         print("nothing changed: no run was started")
         return
 
-    run_start, run_seconds, steps = step_times(instance, report.run_id)
-    print(f"run started {run_start - called:.2f} s after the build was called and took {run_seconds:.2f} s\n")
+    run = instance.get_run_stats(report.run_id)  # Dagster's own figures, from the run's events
+    run_seconds = run.end_time - run.start_time
+    print(f"run started {run.start_time - called:.2f} s after the build was called and took {run_seconds:.2f} s\n")
     print(f"{'step':<52} {'starts at':>9} {'seconds':>8}")
-    for key, (start, seconds) in sorted(steps.items(), key=lambda item: item[1][0]):
-        print(f"{key:<52} {start:>9.2f} {seconds:>8.2f}")
     by_kind = dict.fromkeys(("ingest", "tables", "checks", "publish", "report"), 0.0)
-    for key, (_, seconds) in steps.items():
-        by_kind[kind_of(key)] += seconds
+    for step in sorted(instance.get_run_step_stats(report.run_id), key=lambda step: step.start_time):
+        seconds = step.end_time - step.start_time
+        print(f"{step.step_key:<52} {step.start_time - run.start_time:>9.2f} {seconds:>8.2f}")
+        by_kind[kind_of(step.step_key)] += seconds
     between = run_seconds - sum(by_kind.values())
     print("\n" + ", ".join(f"{kind} {seconds:.2f} s" for kind, seconds in by_kind.items()), end="")
     print(f"; outside any step (Dagster) {between:.2f} s")

@@ -86,10 +86,10 @@ def run_build(
         **(resource_config or {}),
     }
     warehouse = Warehouse(warehouse_path)
+    root = Path(seeds_root).resolve()
     incremental = not full and job_name == "build_warehouse"
     published_run_id = warehouse.published_run_id() if incremental else None
     if published_run_id is not None:
-        root = Path(seeds_root).resolve()
         manifest = discover(root)  # read once: here, and by the run's ingest if one starts
         current = is_current(
             root,
@@ -122,7 +122,7 @@ def run_build(
             raise_on_error=False,
         )
     finally:
-        hand_over_manifest(Path(seeds_root).resolve(), None)  # a run that did not ingest left it
+        hand_over_manifest(root, None)  # a run that did not ingest left it
     report = BuildReport(
         success=result.success,
         run_id=result.run_id,
