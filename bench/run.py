@@ -222,10 +222,10 @@ def main() -> None:
         "floor_files_per_s": round(rate(f"floor_read_{large}", large)),
         "naive_files_per_s": round(rate(f"naive_{large}", large)),
         "seedhouse_files_per_s": round(rate(f"seedhouse_full_{large}", large)),
-        "naive_marginal_files_per_s": naive_marginal and round(naive_marginal),
-        "seedhouse_marginal_files_per_s": seedhouse_marginal and round(seedhouse_marginal),
+        "naive_marginal_files_per_s": None if naive_marginal is None else round(naive_marginal),
+        "seedhouse_marginal_files_per_s": None if seedhouse_marginal is None else round(seedhouse_marginal),
         "marginal_ratio_vs_naive": (
-            round(seedhouse_marginal / naive_marginal, 2) if naive_marginal and seedhouse_marginal else None
+            None if None in (naive_marginal, seedhouse_marginal) else round(seedhouse_marginal / naive_marginal, 2)
         ),
         "end_to_end_ratio_vs_naive": round(results[f"naive_{large}"]["seconds"] / full_large, 2),
         "ratio_to_floor": round(rate(f"seedhouse_full_{large}", large) / rate(f"floor_read_{large}", large), 3),
