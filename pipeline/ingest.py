@@ -29,7 +29,7 @@ from pipeline.parse import Limits, discover, parse_batches
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.urls import canonicalise_many, registered_domain
-from pipeline.warehouse import load_arrow, memory_limit, quote_literal, scalar
+from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, scalar
 
 # The parse only streams record batches into staging: DuckDB's page cache is not worth the memory
 # then (a million seeds: the build process peaks at 725 MB instead of 960 MB, as fast).
@@ -222,7 +222,7 @@ def ingest(
         con.execute("detach cache")
         con.execute("detach staging")
         shutil.copyfile(cache_path, staging_path)
-        con.execute(f"attach {quote_literal(str(staging_path))} as staging")
+        attach(con, staging_path, "staging")
         con.execute(f"delete from staging.parsed_seeds as cached where not {_STILL_GOOD}")
         to_parse = (
             con.sql(
