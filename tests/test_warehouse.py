@@ -216,3 +216,20 @@ def test_a_model_in_steps_leaves_no_temporary_tables(tiny_warehouse, tmp_path):
         assert build_model(con, BY_NAME["analytics.story_members"]) == 3
         assert con.execute("select * from analytics.story_members order by all").fetchall() == before
         assert con.execute("select table_name from duckdb_tables() where temporary").fetchall() == []
+
+
+def test_build_files_are_written_in_row_groups_of_32768_rows(tmp_path):
+    """DuckDB parallelises a scan and an insert by row group: a build's files use 32,768-row
+    groups, so a table of 100,000 rows is four groups (one at DuckDB's default of 122,880)."""
+    from pipeline.warehouse import ROW_GROUP_SIZE, attach, connect
+
+    assert ROW_GROUP_SIZE == 32_768
+    with connect(tmp_path / "build.duckdb") as con:
+        attach(con, tmp_path / "staging.duckdb", "staging")
+        assert con.execute("select current_database()").fetchone() == ("seedhouse",)
+        for name in ("main.numbers", "staging.numbers"):
+            con.execute(f"create table {name} as select range as n from range(100000)")
+            groups = con.execute(f"select count(distinct row_group_id) from pragma_storage_info('{name}')").fetchone()
+            assert groups == (4,), name
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*), sum(n) from numbers").fetchone() == (100000, 4999950000)
