@@ -70,15 +70,10 @@ MEMORY_LIMIT = os.environ.get("SEEDHOUSE_DUCKDB_MEMORY_LIMIT", "512MB")
 ROW_GROUP_SIZE = 32_768
 
 
-def attach(
-    con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, storage_version: str = DEFAULT_STORAGE_VERSION
-) -> None:
-    """Attach the database file `path` (created if missing) as `alias`, for writing: the one place
-    the storage version and the row group size of what a build writes are chosen."""
-    con.execute(
-        f"attach {quote_literal(str(path))} as {quote_ident(alias)} "
-        f"(storage_version {quote_literal(storage_version)}, row_group_size {ROW_GROUP_SIZE})"
-    )
+def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """Attach the database file `path` (created if missing) as `alias`, for writing, in row groups
+    of `ROW_GROUP_SIZE`; a file it creates takes the storage version of `con` (see `connect`)."""
+    con.execute(f"attach {quote_literal(str(path))} as {quote_ident(alias)} (row_group_size {ROW_GROUP_SIZE})")
 
 
 def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAULT_STORAGE_VERSION):
@@ -87,6 +82,7 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     config = {"memory_limit": MEMORY_LIMIT}
     if read_only:
         return _setup(duckdb.connect(str(path), read_only=True, config=config))
+    config["storage_compatibility_version"] = storage_version  # of every file this connection attaches
     config["preserve_insertion_order"] = False  # streaming inserts need not hold batches back
     # Text columns compressed with zstd: DuckDB's default (dictionary + FSST) analysis costs
     # more than the rest of a build's table writes together, and gains nothing on text that
@@ -94,7 +90,7 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     # instead of 3.4 s, 50 MB instead of 72 MB; DuckDB 1.4 reads the file.
     config["force_compression"] = "zstd"
     con = duckdb.connect(config=config)
-    attach(con, path, "seedhouse", storage_version=storage_version)
+    attach(con, path, "seedhouse")
     con.execute("use seedhouse")
     return _setup(con)
 
@@ -284,7 +280,7 @@ class Warehouse:
             leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
         con = connect(path, storage_version=self.storage_version)
         self._build = (run_id, con)
-        attach(con, staging, "staging", storage_version=self.storage_version)
+        attach(con, staging, "staging")
         create_schemas(con, "core", "analytics", "quality")
         yield con
 
@@ -308,7 +304,7 @@ class Warehouse:
         con = connect(path, storage_version=self.storage_version)
         self._build = (run_id, con)
         if self.staging_path(run_id).exists():
-            attach(con, self.staging_path(run_id), "staging", storage_version=self.storage_version)
+            attach(con, self.staging_path(run_id), "staging")
         yield con
 
     def close_build(self) -> None:

@@ -233,3 +233,17 @@ def test_build_files_are_written_in_row_groups_of_32768_rows(tmp_path):
             assert groups == (4,), name
     with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
         assert con.execute("select count(*), sum(n) from numbers").fetchone() == (100000, 4999950000)
+
+
+def test_every_file_a_build_connection_attaches_takes_its_storage_version(tmp_path):
+    """The storage version is the connection's: staging, and the copy of the parse cache an
+    incremental build re-attaches, are written in it as well as the build file."""
+    from pipeline.warehouse import attach, connect
+
+    with connect(tmp_path / "build.duckdb", storage_version="v1.0.0") as con:
+        attach(con, tmp_path / "staging.duckdb", "staging")
+        versions = con.execute(
+            "select database_name, tags['storage_version'] from duckdb_databases() "
+            "where database_name in ('seedhouse', 'staging') order by all"
+        ).fetchall()
+    assert versions == [("seedhouse", "v1.0.0+"), ("staging", "v1.0.0+")]
