@@ -56,11 +56,11 @@ def seconds_until_published(seeds: Path, published: Path) -> float:
     build = start_build(seeds, published, "--full")
     started = time.monotonic()
     publish_at = None
-    while build.poll() is None:
+    while build.poll() is None and time.monotonic() - started < 300:
         if publish_at is None and published.stat().st_ino != inode:
             publish_at = time.monotonic() - started
         time.sleep(0.01)
-    out, _ = build.communicate()
+    out, _ = build.communicate(timeout=10)
     assert build.returncode == 0, out
     return publish_at if publish_at is not None else time.monotonic() - started
 
