@@ -12,7 +12,9 @@ seconds.
 
 Steps: generate seeds; (1) read every file only: the floor; (2) the naive baseline, a plain loop of
 `frontmatter.load` into a pandas DataFrame and `CREATE TABLE AS` in DuckDB; (3) `seedhouse build
---full` at both sizes, so the marginal cost per file separates from the fixed start-up cost;
+--full` at both sizes, so the marginal cost per file separates from the fixed start-up cost, and
+seedhouse's parse alone at both sizes, which splits that cost into the parse's and the rest's
+(the tables, checks and publish);
 (4) a 10-file build (the cold start); (5) a rebuild with nothing changed; (6) a rebuild with 1%
 of the files changed. Results go to stdout and to a JSON file. First of all, importing Great
 Expectations is timed alone: it is the floor of a cold start, and says how fast the machine is
@@ -62,6 +64,20 @@ NAIVE = textwrap.dedent(
     """
 )
 
+# seedhouse's own parse and nothing after it: discovery, then every file read, hashed and parsed
+# into Arrow batches on all cores, as a build's ingest does, the batches dropped. Its marginal cost
+# per file is the part of a build's that the parser decides; the rest is DuckDB's and GE's.
+PARSE_ONLY = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from pipeline.parse import discover, parse_batches
+    root = Path(sys.argv[1])
+    paths = discover(root, with_status=False).column("source_path")
+    assert sum(batch.num_rows for batch in parse_batches(root, paths)) == len(paths)
+    """
+)
+
 READ_ONLY = textwrap.dedent(
     """
     import os, sys
@@ -108,6 +124,25 @@ def change_one_percent(root: Path) -> dict[Path, str]:
         originals[path] = text = path.read_text()
         path.write_text(text.replace('title: "', 'title: "Updated: ', 1))
     return originals
+
+
+def cost_per_file(
+    naive_marginal: float | None, seedhouse_marginal: float | None, parse_marginal: float | None
+) -> dict[str, float | None]:
+    """The marginal figures as wall microseconds a file: seedhouse's, split into its parse's and
+    the rest's (tables, checks, publish), beside what the marginal target allows for all of it."""
+
+    def micros(files_per_s: float | None) -> float | None:
+        return None if files_per_s is None else round(1e6 / files_per_s, 1)
+
+    seedhouse, parse = micros(seedhouse_marginal), micros(parse_marginal)
+    return {
+        "seedhouse_parse_only_marginal_files_per_s": None if parse_marginal is None else round(parse_marginal),
+        "seedhouse_marginal_us_per_file": seedhouse,
+        "parse_marginal_us_per_file": parse,
+        "rest_marginal_us_per_file": None if None in (seedhouse, parse) else round(seedhouse - parse, 1),
+        "marginal_target_allows_us_per_file": None if naive_marginal is None else round(1e6 / (10 * naive_marginal), 1),
+    }
 
 
 def check_targets(summary: dict) -> dict[str, bool | None]:
@@ -171,6 +206,8 @@ def main() -> None:
     for n in (small, large):
         step(f"naive_{n}", [PYTHON, "-c", NAIVE, str(seeds[n]), str(work / f"naive-{n}.duckdb")], seeds[n])
     for n in (small, large):
+        step(f"seedhouse_parse_only_{n}", [PYTHON, "-c", PARSE_ONLY, str(seeds[n])], seeds[n])
+    for n in (small, large):
         warehouse = work / f"wh-{n}" / "seedhouse.duckdb"
         shutil.rmtree(warehouse.parent, ignore_errors=True)
         build = [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[n]), "--warehouse", str(warehouse)]
@@ -211,6 +248,7 @@ def main() -> None:
         return (large - small) / extra if extra > 0 else None
 
     naive_marginal, seedhouse_marginal = marginal("naive"), marginal("seedhouse_full")
+    parse_marginal = marginal("seedhouse_parse_only")
 
     full_large = results[f"seedhouse_full_{large}"]["seconds"]
     summary = {
@@ -227,6 +265,7 @@ def main() -> None:
         "marginal_ratio_vs_naive": (
             None if None in (naive_marginal, seedhouse_marginal) else round(seedhouse_marginal / naive_marginal, 2)
         ),
+        **cost_per_file(naive_marginal, seedhouse_marginal, parse_marginal),
         "end_to_end_ratio_vs_naive": round(results[f"naive_{large}"]["seconds"] / full_large, 2),
         "ratio_to_floor": round(rate(f"seedhouse_full_{large}", large) / rate(f"floor_read_{large}", large), 3),
         "cold_start_s": results["seedhouse_cold_10"]["seconds"],

@@ -26,3 +26,25 @@ def test_a_marginal_the_run_could_not_measure_is_neither_held_nor_missed():
     # sizes so close that the larger build was not slower: no slope, no ratio
     verdicts = bench_run.check_targets({**SUMMARY, "marginal_ratio_vs_naive": None})
     assert list(verdicts.values()) == [None, False, True, False, True]
+
+
+def test_the_marginal_cost_splits_into_the_parse_and_the_rest_beside_the_targets_budget():
+    # naive 4,000 files/s; seedhouse 10,000 of which its parse alone 25,000: 100 us = 40 + 60,
+    # and 10x the naive marginal is 40,000 files/s, 25 us a file for everything
+    assert bench_run.cost_per_file(4_000.0, 10_000.0, 25_000.0) == {
+        "seedhouse_parse_only_marginal_files_per_s": 25_000,
+        "seedhouse_marginal_us_per_file": 100.0,
+        "parse_marginal_us_per_file": 40.0,
+        "rest_marginal_us_per_file": 60.0,
+        "marginal_target_allows_us_per_file": 25.0,
+    }
+
+
+def test_a_cost_per_file_the_run_could_not_measure_stays_unknown():
+    assert bench_run.cost_per_file(None, 10_000.0, None) == {
+        "seedhouse_parse_only_marginal_files_per_s": None,
+        "seedhouse_marginal_us_per_file": 100.0,
+        "parse_marginal_us_per_file": None,
+        "rest_marginal_us_per_file": None,
+        "marginal_target_allows_us_per_file": None,
+    }
