@@ -48,3 +48,19 @@ def test_a_cost_per_file_the_run_could_not_measure_stays_unknown():
         "rest_marginal_us_per_file": None,
         "marginal_target_allows_us_per_file": None,
     }
+
+
+def test_targets_no_build_with_checks_could_meet_are_named_with_the_figures_that_rule_them_out():
+    # naive 29.63 s: a full build within 5x must take <= 5.93 s, and a 1% rebuild within a quarter
+    # of that <= 1.48 s, under the 3.95 s GE's import took; the 5.66 s cold start still fits
+    assert bench_run.out_of_reach(29.63, 5.66, 3.95) == [
+        "end to end >= 5x together with 1% <= 25%: the rebuild would have to take <= 1.48 s (a twentieth of "
+        "the naive baseline), less than importing Great Expectations (3.95 s), which its checks need"
+    ]
+    # a slower cold start rules out the end-to-end target by itself
+    assert bench_run.out_of_reach(29.63, 6.0, 3.95)[0] == (
+        "end to end >= 5x: a full build would have to take <= 5.93 s (the naive baseline took 29.63 s), "
+        "but a 10-file build took 6.00 s"
+    )
+    # a naive baseline twenty times slower than GE's import rules nothing out
+    assert bench_run.out_of_reach(80.0, 5.66, 3.95) == []
