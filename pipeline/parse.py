@@ -7,7 +7,8 @@ never an exception out of this module: the ledger (`core.seed_files`) must accou
 
 Error kinds (the documented set; see README "What happens to a bad file"):
 
-    unreadable                 the file could not be read (permissions, vanished mid-build)
+    unreadable                 the file could not be read (permissions, vanished mid-build), or is
+                               not a regular file (a named pipe, device or socket: never opened)
     outside_root               a symbolic link pointing outside the seeds root (not followed)
     too_large                  over `Limits.max_file_bytes`
     limit_exceeded             the front matter is over another limit (value length, list
@@ -365,6 +366,12 @@ def _read_bytes(path: str) -> bytes:
         os.close(fd)
 
 
+def _special_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for is_kind, name in kinds if is_kind(mode)), "a special file")
+
+
 def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "pyyaml") -> dict[str, Any]:
     """One row of `PARSED_SEEDS` for the file at `root/rel`, whatever it holds."""
     row = _empty_row(rel)
@@ -375,6 +382,9 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "p
             if not Path(full).resolve().is_relative_to(root.resolve()):
                 raise SeedError("outside_root", f"a symbolic link to {os.readlink(full)}, outside the seeds root")
             status = os.stat(full)
+        if not stat.S_ISREG(status.st_mode):
+            # opening a named pipe waits for a writer, and a device can be read forever
+            raise SeedError("unreadable", f"not a regular file but {_special_kind(status.st_mode)}; a seed must be a file")
         row["size_bytes"] = status.st_size
         row["modified_at"] = status.st_mtime_ns // 1000  # microseconds, as discover() records it
         if status.st_size > limits.max_file_bytes:
@@ -431,8 +441,64 @@ def discover(root: Path, *, with_status: bool = True) -> pa.Table:
     return table.sort_by("source_path")
 
 
+# Read-ahead needs Linux's non-blocking read (to tell a cached file from one on disk) and fadvise.
+_CAN_READ_AHEAD = hasattr(os, "preadv") and hasattr(os, "RWF_NOWAIT") and hasattr(os, "posix_fadvise")
+_PROBES = 4
+
+
+def _on_disk(path: str) -> bool:
+    """True when reading the file's first byte would wait for the disk (it is not in the page
+    cache); False when it is cached, or when that cannot be told. Saying True, it has made the
+    kernel start reading the file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:  # a file system without non-blocking buffered reads, a FIFO, ...
+        return False
+    finally:
+        os.close(fd)
+
+
+def read_ahead(root: Path, paths: Sequence[str]) -> bool:
+    """Ask the kernel to read a chunk's files into the page cache all at once, when they are not
+    there already; returns whether it asked.
+
+    Read one after another, files that are not cached cost a disk round trip each (20,000 seeds
+    paged out: 1.3 s instead of 0.12 s with them cached); asked for together, the reads overlap
+    (0.3 s). Asking costs about 4.5 us a file, so a few files spread over the chunk are probed
+    first and a cached chunk is left alone. Only regular files are opened, never through a link.
+    """
+    if not _CAN_READ_AHEAD or not paths:
+        return False
+    step = max(1, len(paths) // _PROBES)
+    if not any(_on_disk(os.path.join(root, rel)) for rel in paths[::step][:_PROBES]):
+        return False
+    for rel in paths:
+        full = os.path.join(root, rel)
+        try:
+            if not stat.S_ISREG(os.lstat(full).st_mode):
+                continue
+            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
+            continue  # parse_file says what is wrong with it
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return True
+
+
 def parse_rows(root: Path, paths: list[str], limits: Limits = Limits(), loader: str = "pyyaml") -> pa.RecordBatch:
     """A record batch of `PARSED_SEEDS`, one row per path, in the order given."""
+    read_ahead(root, paths)
     rows = [parse_file(root, rel, limits, loader) for rel in paths]
     return pa.RecordBatch.from_pylist(rows, schema=PARSED_SEEDS)
 
