@@ -446,13 +446,22 @@ _CAN_READ_AHEAD = hasattr(os, "preadv") and hasattr(os, "RWF_NOWAIT") and hasatt
 _PROBES = 4
 
 
+def _open_regular(path: str) -> int | None:
+    """A descriptor of the regular file at `path`, not through a link; None for anything else."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+
+
 def _on_disk(path: str) -> bool:
     """True when reading the file's first byte would wait for the disk (it is not in the page
     cache); False when it is cached, or when that cannot be told. Saying True, it has made the
     kernel start reading the file."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except OSError:
+    fd = _open_regular(path)
+    if fd is None:
         return False
     try:
         os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
@@ -480,12 +489,8 @@ def read_ahead(root: Path, paths: Sequence[str]) -> bool:
     if not any(_on_disk(os.path.join(root, rel)) for rel in paths[::step][:_PROBES]):
         return False
     for rel in paths:
-        full = os.path.join(root, rel)
-        try:
-            if not stat.S_ISREG(os.lstat(full).st_mode):
-                continue
-            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-        except OSError:
+        fd = _open_regular(os.path.join(root, rel))
+        if fd is None:
             continue  # parse_file says what is wrong with it
         try:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
