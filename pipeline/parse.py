@@ -468,7 +468,7 @@ def _on_disk(path: str) -> bool:
         return False
     except BlockingIOError:
         return True
-    except OSError:  # a file system without non-blocking buffered reads, a FIFO, ...
+    except OSError:  # a file system without non-blocking buffered reads
         return False
     finally:
         os.close(fd)

@@ -26,8 +26,9 @@ FLAGS = [
     "--no-first-run",
     "--disable-component-update",
     "--disable-sync",
-    "--virtual-time-budget=20000",
 ]
+# `--screenshot` and `--dump-dom` act once this much of the page's own time has passed
+VIRTUAL_TIME = "--virtual-time-budget=20000"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless browser tests need Debian's chromium (apt-get install chromium)")
 
@@ -39,7 +40,7 @@ def browse(url: str, profile: Path, *args: str, size: str = "1400,1000") -> str:
 
     def run(attempt: int) -> str:
         return subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}-{attempt}", f"--window-size={size}", *args, url],
+            [CHROMIUM, *FLAGS, VIRTUAL_TIME, f"--user-data-dir={profile}-{attempt}", f"--window-size={size}", *args, url],
             capture_output=True,
             text=True,
             timeout=120,
@@ -63,7 +64,7 @@ def dagster_screenshot(url: str, out: Path, profile: Path, *, showing: str, size
     its `--screenshot` cannot set the flag before the page renders."""
     profile.mkdir(parents=True)
     chromium = subprocess.Popen(
-        [CHROMIUM, *FLAGS[:-1], "--remote-debugging-port=0", f"--user-data-dir={profile}",
+        [CHROMIUM, *FLAGS, "--remote-debugging-port=0", f"--user-data-dir={profile}",
          f"--window-size={size[0]},{size[1]}", "about:blank"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
