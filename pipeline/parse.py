@@ -7,8 +7,12 @@ never an exception out of this module: the ledger (`core.seed_files`) must accou
 
 Error kinds (the documented set; see README "What happens to a bad file"):
 
-    unreadable                 the file could not be read (permissions, vanished mid-build), or is
-                               not a regular file (a named pipe, device or socket: never opened)
+    unreadable                 the file could not be read (permissions, vanished mid-build), is
+                               not a regular file (a named pipe, device or socket: never opened),
+                               is a symbolic link that loops, or has a name that is not valid
+                               UTF-8 (never opened); also a folder that could not be listed or
+                               whose name is not valid UTF-8 (one row for the folder, whose
+                               `source_path` ends with `/`)
     outside_root               a symbolic link pointing outside the seeds root (not followed)
     too_large                  over `Limits.max_file_bytes`
     limit_exceeded             the front matter is over another limit (value length, list
@@ -26,15 +30,17 @@ Error kinds (the documented set; see README "What happens to a bad file"):
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import stat
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -372,21 +378,112 @@ def _special_kind(mode: int) -> str:
     return next((name for is_kind, name in kinds if is_kind(mode)), "a special file")
 
 
+# A name that is not valid UTF-8 fits no Arrow or DuckDB string: `discover` shows it with the bad
+# bytes as `\xe9` escapes, and `parse_file` knows it again by an escape in a name that is not there.
+_ESCAPE = re.compile(r"\\x[89a-f][0-9a-f]")
+_ESCAPED_BYTE = re.compile(rb"\\x([89a-f][0-9a-f])")
+
+_BAD_NAME = {
+    False: "the file name is not valid UTF-8 (shown escaped); rename it to read it",
+    True: "the folder name is not valid UTF-8 (shown escaped); rename it to read its files",
+}
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name from the OS that is not valid UTF-8 (its bad bytes are surrogates)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(text: str) -> str:
+    """`text` from the OS (a name, a link's target) as valid UTF-8: bad bytes as `\\xe9` escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _unescaped(full: str) -> bytes:
+    """The real path of `full`, whose last name `discover` showed escaped."""
+    parent, _, name = full.rpartition("/")
+    return os.fsencode(parent) + b"/" + _ESCAPED_BYTE.sub(lambda m: bytes([int(m[1], 16)]), name.encode())
+
+
+def _set_status(row: dict[str, Any], status: os.stat_result) -> None:
+    row["size_bytes"] = status.st_size
+    row["modified_at"] = status.st_mtime_ns // 1000  # microseconds, as discover() records it
+
+
+def _bad_name(real: bytes, row: dict[str, Any], *, folder: bool) -> SeedError:
+    """The error of an entry whose name is not valid UTF-8: never opened, but its status is read
+    as `discover` read it, so that the next build reuses the row while the entry is unchanged."""
+    try:
+        _set_status(row, os.lstat(real) if folder else os.stat(real))
+    except OSError:
+        pass
+    return SeedError("unreadable", _BAD_NAME[folder])
+
+
+def _folder_error(full: str, row: dict[str, Any]) -> SeedError:
+    """The error of a folder `discover` could not list; it is listed again to say why."""
+    path = full.rstrip("/")
+    try:
+        _set_status(row, os.lstat(path))
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and _ESCAPE.search(path.rpartition("/")[2]):
+            return _bad_name(_unescaped(path), row, folder=True)
+        reason = _shown(exc.strerror or str(exc))
+        return SeedError("unreadable", f"cannot list the folder: {reason}; its files were not read")
+    # its permissions changed, or the error passed: the sensor sees its files, the next build reads them
+    return SeedError(
+        "unreadable",
+        "the folder could not be listed when the seeds were found, but can be now; the next build reads its files",
+    )
+
+
 def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "pyyaml") -> dict[str, Any]:
-    """One row of `PARSED_SEEDS` for the file at `root/rel`, whatever it holds."""
+    """One row of `PARSED_SEEDS` for the entry `rel` that `discover(root)` listed, whatever it is.
+
+    A `rel` ending with `/` is a folder that could not be listed, and a name shown escaped is one
+    that is not valid UTF-8 (see `discover`): neither is opened as a file."""
     row = _empty_row(rel)
     full = os.path.join(root, rel)
     try:
-        status = os.lstat(full)
+        if not _is_utf8(rel):  # a name straight from the OS, not from discover()
+            row["source_path"] = _shown(rel)
+            raise _bad_name(os.fsencode(full.rstrip("/")), row, folder=rel.endswith("/"))
+        if rel.endswith("/"):
+            raise _folder_error(full, row)
+        try:
+            status = os.lstat(full)
+        except FileNotFoundError:
+            # a name with an escape that is not there is one discover() showed escaped (it made
+            # sure that no real name is the same); the real file is not opened
+            if not _ESCAPE.search(rel.rpartition("/")[2]):
+                raise
+            raise _bad_name(_unescaped(full), row, folder=False) from None
         if stat.S_ISLNK(status.st_mode):
-            if not Path(full).resolve().is_relative_to(root.resolve()):
-                raise SeedError("outside_root", f"a symbolic link to {os.readlink(full)}, outside the seeds root")
-            status = os.stat(full)
+            target = _shown(os.readlink(full))
+            # realpath, unlike Path.resolve(), does not raise on a link that loops
+            real, top = os.path.realpath(full), os.path.realpath(root)
+            if os.path.commonpath([real, top]) != top:
+                raise SeedError("outside_root", f"a symbolic link to {target}, outside the seeds root")
+            try:
+                status = os.stat(full)
+            except OSError as exc:
+                if exc.errno != errno.ELOOP:
+                    raise
+                raise SeedError(
+                    "unreadable", f"a symbolic link to {target} that loops ({exc.strerror}); a seed must be a file"
+                ) from None
         if not stat.S_ISREG(status.st_mode):
             # opening a named pipe waits for a writer, and a device can be read forever
             raise SeedError("unreadable", f"not a regular file but {_special_kind(status.st_mode)}; a seed must be a file")
-        row["size_bytes"] = status.st_size
-        row["modified_at"] = status.st_mtime_ns // 1000  # microseconds, as discover() records it
+        _set_status(row, status)
         if status.st_size > limits.max_file_bytes:
             raise SeedError(
                 "too_large",
@@ -395,13 +492,14 @@ def parse_file(root: Path, rel: str, limits: Limits = Limits(), loader: str = "p
         try:
             data = _read_bytes(full)
         except OSError as exc:
-            raise SeedError("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+            raise SeedError("unreadable", f"cannot read the file: {_shown(exc.strerror or str(exc))}") from None
         row["content_sha256"] = hashlib.sha256(data).hexdigest()
         row.update(parse_text(data, limits, loader))
     except SeedError as exc:
         row["error_kind"], row["error_message"], row["error_line"] = exc.kind, exc.message, exc.line
     except OSError as exc:
-        row["error_kind"], row["error_message"] = "unreadable", f"cannot read the file: {exc.strerror or exc}"
+        reason = _shown(exc.strerror or str(exc))
+        row["error_kind"], row["error_message"] = "unreadable", f"cannot read the file: {reason}"
     return row
 
 
@@ -410,35 +508,99 @@ def discover(root: Path, *, with_status: bool = True) -> pa.Table:
 
     Hidden directories (`.git`, `.seedhouse`, editor caches) are not descended into; hidden files
     are seeds like any other. Symbolic links to directories are not followed. A file whose
-    status cannot be read (a dangling link) is listed without size, and quarantined later.
-    Without `with_status` no file's status is read: sizes and times are NULL.
+    status cannot be read (a dangling or looping link) is listed without size, and quarantined
+    later. Without `with_status` no entry's status is read: sizes and times are NULL.
+
+    Nothing below the root stops the listing; an odd entry is one row, quarantined by `parse_file`:
+
+    - A folder that cannot be listed (no permission, a path over PATH_MAX, an error midway) is
+      one row for the folder, its path with a trailing `/` (`news/locked/`), and none of its files.
+    - A name that is not valid UTF-8 fits no Arrow string: it is shown with its bad bytes escaped
+      (`caf\\xe9.md`, UTF-8 with backslash escapes), and the file is not read. Such a folder is
+      one row too (`caf\\xe9/`), not descended into: every path below it would be escaped, and
+      its files cannot be read under their shown names anyway. A shown name that another entry of
+      the folder already has (a file can be named `caf\\xe9.md`) gets a suffix (`caf\\xe9.md (2)`),
+      so that no path is listed twice.
+
+    The root itself must be listable: an error listing it is raised.
     """
     paths: list[str] = []
     sizes: list[int | None] = []
     mtimes: list[int | None] = []
-    pending = [(root, "")]
+
+    def add(path: str, status: Callable[[], os.stat_result]) -> None:
+        size = mtime = None
+        if with_status:
+            try:
+                found = status()
+                size, mtime = found.st_size, found.st_mtime_ns // 1000
+            except OSError:
+                pass
+        paths.append(path)
+        sizes.append(size)
+        mtimes.append(mtime)
+
+    pending = [(os.fspath(root), "")]
     while pending:
         directory, prefix = pending.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith("."):
-                        pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
-                    continue
-                if entry.is_symlink() and Path(entry.path).is_dir():
-                    continue
-                size = mtime = None
-                if with_status:
+        # a folder that fails midway gives back what it had added: it is then one row
+        listed, queued = len(paths), len(pending)
+        escaped: list[tuple[bytes, os.DirEntry[str], bool]] = []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    name = entry.name
                     try:
-                        status = entry.stat()
-                        size, mtime = status.st_size, status.st_mtime_ns // 1000
-                    except OSError:
-                        pass
-                paths.append(prefix + entry.name)
-                sizes.append(size)
-                mtimes.append(mtime)
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                        linked_dir = not is_dir and entry.is_symlink() and os.path.isdir(entry.path)
+                    except OSError:  # a type only a status call tells, and the status failed
+                        is_dir = linked_dir = False
+                    if linked_dir or (is_dir and name.startswith(".")):
+                        continue
+                    if not _is_utf8(name):
+                        escaped.append((os.fsencode(name), entry, is_dir))
+                    elif is_dir:
+                        pending.append((entry.path, f"{prefix}{name}/"))
+                    else:
+                        size = mtime = None
+                        if with_status:
+                            try:
+                                status = entry.stat()
+                                size, mtime = status.st_size, status.st_mtime_ns // 1000
+                            except OSError:
+                                pass
+                        paths.append(prefix + name)
+                        sizes.append(size)
+                        mtimes.append(mtime)
+        except OSError:
+            if not prefix:
+                raise
+            del paths[listed:], sizes[listed:], mtimes[listed:], pending[queued:]
+            add(prefix, partial(os.lstat, directory))
+            continue
+        for name, entry, is_dir in _shown_names(directory, escaped):
+            add(f"{prefix}{name}/" if is_dir else prefix + name, partial(entry.stat, follow_symlinks=not is_dir))
     table = pa.table({"source_path": paths, "size_bytes": sizes, "modified_at": mtimes}, schema=MANIFEST)
     return table.sort_by("source_path")
+
+
+def _shown_names(
+    directory: str, escaped: list[tuple[bytes, os.DirEntry[str], bool]]
+) -> list[tuple[str, os.DirEntry[str], bool]]:
+    """The shown names of a folder's entries whose names are not valid UTF-8, each told apart
+    from every other name there, the same whatever order the folder lists them in."""
+    shown: list[tuple[str, os.DirEntry[str], bool]] = []
+    taken: set[str] = set()
+    for _, entry, is_dir in sorted(escaped, key=lambda item: item[0]):
+        base = name = _shown(entry.name)
+        copy = 1
+        # parse_file tells an escaped name by its not being there
+        while name in taken or os.path.lexists(os.path.join(directory, name)):
+            copy += 1
+            name = f"{base} ({copy})"
+        taken.add(name)
+        shown.append((name, entry, is_dir))
+    return shown
 
 
 # Read-ahead needs Linux's non-blocking read (to tell a cached file from one on disk) and fadvise.
