@@ -28,8 +28,9 @@ PARSED_SEEDS_KEY = AssetKey(["staging", "parsed_seeds"])
 def upstream_keys(table: Table) -> list[AssetKey]:
     keys = []
     for name in model_dependencies(table):
-        # staging.url_map and staging.domain_map are written by the same ingest step
-        key = PARSED_SEEDS_KEY if name.startswith("staging.") else AssetKey(name.split("."))
+        # staging.url_map, staging.domain_map and quality.build_info are written by the ingest step
+        written_by_ingest = name.startswith("staging.") or name == "quality.build_info"
+        key = PARSED_SEEDS_KEY if written_by_ingest else AssetKey(name.split("."))
         if key not in keys:
             keys.append(key)
     return keys

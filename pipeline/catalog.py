@@ -28,8 +28,15 @@ class Table:
 
 _ARTICLE_ID = "Article key: the first 16 hex digits of sha256(canonical_url)."
 _DATE_STATUS = (
-    "dated; missing (no parseable publish time); or implausible (before 1990, or more than a day "
-    "after the seed file was last written). Only dated rows go on a time axis."
+    "dated; missing (no parseable publish time); or implausible: before 1990 (BC dates included), "
+    "or more than a day after the seed file was last written or the build started "
+    "(quality.build_info.started_at), whichever is earlier (infinity and years past 9999 "
+    "included). A modification time before 1990, as archives and reproducible builds set it, is "
+    "no writing time: then only the build's start counts. Only dated rows go on a time axis."
+)
+_STORED_TIME = (
+    "NULL when missing or unparseable, and when not a finite time within the years 1 to 9999 "
+    "(infinity, BC dates, year 99999: date_status says implausible)"
 )
 _PER_COPY = "Counts are of distinct articles (canonical URLs): each syndicated copy counts once per copy."
 _LINK = (
@@ -74,11 +81,11 @@ TABLES: tuple[Table, ...] = (
             "source_path": "The seed file this article was loaded from.",
             "title": "Headline as written.",
             "excerpt": "Summary or first lines of the article.",
-            "web_url": "The article's URL as written (webUrl, else originalUrl).",
+            "web_url": "The article's URL as written (webUrl, else originalUrl), without the white "
+            "space around it (tabs, line breaks, Unicode spaces).",
             "canonical_url": "web_url normalised: lower-case scheme and host, no default port, no "
             "utm_*/tracking parameters, no fragment, no trailing slash.",
-            "published_at": "Publish time in UTC; date-only values are midnight UTC; NULL when "
-            "missing or unparseable.",
+            "published_at": "Publish time in UTC; date-only values are midnight UTC; " + _STORED_TIME + ".",
             "category": "Seed category (e.g. news).",
             "type": "Content type (article, video, book, ...).",
             "quality": "Aggregator quality score (0 and up).",
@@ -124,9 +131,9 @@ TABLES: tuple[Table, ...] = (
             "article_id": "The article listing this related item.",
             "ordinal": "1-based position in the article's related list.",
             "title": "Headline of the related item.",
-            "web_url": "URL of the related item as written.",
+            "web_url": "URL of the related item as written, without the white space around it.",
             "canonical_url": "web_url normalised as for core.articles; NULL when not http(s).",
-            "published_at": "Publish time of the related item in UTC, when given.",
+            "published_at": "Publish time of the related item in UTC; " + _STORED_TIME + ".",
             "date_status": _DATE_STATUS.replace("the seed file", "the seed file listing it"),
             "provider_id": "Outlet of the related item (core.providers).",
             "provider_name": "Outlet name as this related item gives it.",
@@ -148,7 +155,8 @@ TABLES: tuple[Table, ...] = (
             "n_articles": "Distinct articles (= rows of core.articles = files_loaded).",
             "n_dated_articles": "Articles with date_status dated: the ones on every time axis.",
             "n_missing_date": "Articles with no parseable publish time.",
-            "n_implausible_date": "Articles whose publish time is before 1990 or after their seed file was written.",
+            "n_implausible_date": "Articles whose publish time is before 1990 or more than a day after their seed "
+            "file was written (or the build started; see core.articles.date_status).",
             "n_syndication_groups": "Distinct syndication groups: articles with syndicated copies counted once.",
             "n_providers_with_articles": "Outlets with at least one article.",
             "first_published_at": "Earliest dated publish time (UTC).",
@@ -275,12 +283,14 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "analytics.topic_attention",
-        "One row per topic, grain and period: its dated articles in every week and month of the "
-        "corpus, zero-filled, and their share of all dated articles. " + _WEEKS,
+        "One row per topic, grain and period: its dated articles in every week and month from the "
+        "topic's first dated article to its last, zero-filled, and their share of all dated articles. " + _WEEKS,
         {
             "topic": "Topic label.",
             "grain": "week or month.",
-            "period_start": "First day of the period (a Monday, or the 1st of the month).",
+            "period_start": "First day of the period (a Monday, or the 1st of the month); a topic's "
+            "periods run from its first dated article to its last (none for a topic of undateable "
+            "articles only).",
             "n_articles": "Dated articles with this topic published in the period (0 when none).",
             "n_syndication_groups": "Distinct syndication groups among them (copies counted once).",
             "share_of_articles": "n_articles / analytics.article_volume.n_articles of the period, "
@@ -423,7 +433,7 @@ VIEWS: tuple[Table, ...] = (
         {
             "article_id": _ARTICLE_ID,
             "title": "Headline.",
-            "published_at": "Publish time (UTC); NULL when undated.",
+            "published_at": "Publish time (UTC); NULL when missing, unparseable or not within the years 1 to 9999.",
             "date_status": "dated, missing or implausible (core.articles).",
             "syndication_group_id": "The earliest copy of this article's story (core.articles).",
             "provider_id": "Outlet key.",

@@ -39,11 +39,15 @@ what every count counts, and a test holds the marts to them on the real corpus.
   Each mart says below whether it counts copies **per copy** (`n_articles`) or **once**
   (`n_syndication_groups`).
 - **Dated and undateable**: `date_status` is `dated`, `missing` (no parseable time) or
-  `implausible` (before 1990, or more than a day after the seed file was written). Only dated
+  `implausible` (before 1990, not a finite time within the years 1 to 9999 — `published_at` is
+  then NULL — or more than a day after the seed file was written, or after the build started when
+  the file's modification time is itself before 1990). Only dated
   articles go on a time axis; undateable ones stay in every other count and are counted in
   `analytics.corpus_summary`, `analytics.provider_health` and `analytics.stories`.
 - **Periods**: ISO weeks (Monday) and calendar months, UTC. Time series run from the corpus's
-  first dated article to its last with empty periods as zeros, so a chart's gaps are real.
+  first dated article to its last with empty periods as zeros, so a chart's gaps are real; a
+  topic's series (`analytics.topic_attention`) runs from its own first dated article to its last,
+  so that a few seeds with many topics cannot multiply the table by the corpus's whole span.
 - **Links**: one related item on one article, *out* of the article's outlet and *into* the related
   item's outlet. A link from an outlet to itself (`n_self_links`) is kept apart from links between
   outlets (`n_cross_links_*`); links whose outlet is unknown are counted on their own.

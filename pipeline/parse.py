@@ -16,7 +16,8 @@ Error kinds (the documented set; see README "What happens to a bad file"):
     outside_root               a symbolic link pointing outside the seeds root (not followed)
     too_large                  over `Limits.max_file_bytes`
     limit_exceeded             the front matter is over another limit (value length, list
-                               length, nesting depth, values after YAML alias expansion)
+                               length, topics, related items, nesting depth, values after YAML
+                               alias expansion)
     binary                     contains NUL bytes
     encoding                   not valid UTF-8
     no_front_matter            does not start with a `---` line
@@ -105,6 +106,14 @@ class Limits:
     max_depth: int = 20
     # counted with repeats, so an alias "bomb" (a few lines that expand to billions) stops here
     max_values: int = 20_000
+    # What one seed may add to the tables downstream: every topic is a series of the zero-filled
+    # analytics.topic_attention and pairs with each other topic of the seed in
+    # analytics.topic_pairs (100 topics: at most 4,950 pairs), every related item is a link and a
+    # story member. The real seeds list at most 5 topics and 18 related items (everyday-ai; the
+    # sample seeds: 5 and 5), so these leave twenty and ten times that. Under max_list_items
+    # alone (1,000), ten seeds of 1,000 topics made 23 million topic_attention rows.
+    max_topics: int = 100
+    max_related: int = 200
 
     def check(self, data: Any) -> None:
         """Walk the loaded front matter once, within budget; raise on the first limit crossed."""
@@ -227,17 +236,16 @@ def _shape(value: Any) -> str:
     return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else "value"
 
 
-def _as_list(value: Any, field: str, limits: Limits) -> list[Any]:
-    """A scalar (or a lone mapping) where a list is expected is a one-item list."""
+def _as_list(value: Any, field: str, limits: Limits, most: tuple[int, str] | None = None) -> list[Any]:
+    """A scalar (or a lone mapping) where a list is expected is a one-item list. A list over
+    `max_list_items`, or over `most` (a limit of this field's own and its name), is an error."""
     if value is None or value == "":
         return []
     if not isinstance(value, list):
         return [value]
-    if len(value) > limits.max_list_items:
-        raise SeedError(
-            "limit_exceeded",
-            f"'{field}' has {len(value)} items, over {limits.max_list_items} (max_list_items)",
-        )
+    for limit, name in [(limits.max_list_items, "max_list_items")] + ([most] if most else []):
+        if len(value) > limit:
+            raise SeedError("limit_exceeded", f"'{field}' has {len(value)} items, over {limit} ({name})")
     return value
 
 
@@ -253,7 +261,7 @@ def _provider(value: Any, field: str) -> tuple[str | None, str | None]:
 
 def _topics(value: Any, limits: Limits) -> list[str]:
     topics = []
-    for item in _as_list(value, "topics", limits):
+    for item in _as_list(value, "topics", limits, (limits.max_topics, "max_topics")):
         if not isinstance(item, str):
             raise SeedError("invalid_field", f"'topics' items should be text, got a {_shape(item)}")
         topics.append(item)
@@ -280,7 +288,7 @@ def _images(value: Any, limits: Limits, field: str = "images") -> list[dict[str,
 
 def _related(value: Any, limits: Limits) -> list[dict[str, str | None]]:
     related = []
-    for item in _as_list(value, "related", limits):
+    for item in _as_list(value, "related", limits, (limits.max_related, "max_related")):
         if not isinstance(item, dict):
             raise SeedError("invalid_field", f"'related' items should be mappings, got a {_shape(item)}")
         name, domain = _provider(item.get("provider"), "related.provider")

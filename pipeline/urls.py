@@ -11,7 +11,8 @@ The rules, applied in this order (the library does the RFC 3986 work, we add the
    `https://x.com` and `https://x.com/` are one site).
 
 Only `http` and `https` URLs are canonicalised; anything else (`javascript:`, `mailto:`, a bare
-word) has no canonical form and yields None.
+word) has no canonical form and yields None. White space around a URL (a tab or newline a scraper
+or a YAML escape left, Unicode spaces) is not part of it and is stripped before any rule.
 
 These functions run once per *distinct* value (see `canonicalise_many`), never once per row.
 """
@@ -103,6 +104,8 @@ def registered_domain(host: str | None) -> str | None:
 
 
 def canonicalise_many(urls: list[str]) -> tuple[list[str | None], list[str | None]]:
-    """(canonical_url, host) for each distinct URL given."""
-    canon = [canonical_url(u) for u in urls]
+    """(canonical_url, host) for each distinct URL given, white space around it stripped first
+    (`str.strip()`: tabs, CR, LF and the Unicode spaces, the very characters the `trimmed` macro
+    of warehouse/macros.sql strips on the SQL path, so either path canonicalises the same URL)."""
+    canon = [canonical_url(u.strip() if u else u) for u in urls]
     return canon, [host_of(c) for c in canon]

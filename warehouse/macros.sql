@@ -1,11 +1,29 @@
 -- Helpers for typing raw seed values; created as temporary macros on every build connection.
 -- Seeds are parsed without YAML typing, so every value arrives as the text that was written.
 
--- x without the spaces around it (trim's Unicode spaces). trim copies the whole string, which is
--- slow on long values such as `secured`; most values have nothing to trim, and their first and
--- last characters say so (x[-1] finds the last one without counting them all, as right() does).
+-- x without the white space around it: every character Python's str.strip() removes (tabs, CR,
+-- LF, vertical tab, form feed, the separators U+001C-U+001F, U+0085 and Unicode's separators \pZ:
+-- no-break, ideographic, line and paragraph separators), so that SQL and pipeline/urls.py see the
+-- same URL. A scraper's "\thttps://..." or a YAML block scalar's final newline is not part of a
+-- value. Stripping copies the whole string, which is slow on long values such as `secured`; most
+-- values have nothing to strip, and their first and last characters say so. ord(x) reads only
+-- the first character and x[-1] finds the last one without counting them all (as right() does).
+-- An end at code point 32 or below (a space or a control character) or a non-ASCII white space
+-- (the Unicode spaces trim() knows, U+0085, U+2028, U+2029) takes the regular expression; any
+-- other value, nearly all of them, goes through untouched.
 create or replace temp macro trimmed(x) as
-    case when trim(x[1]) = '' or trim(x[-1]) = '' then trim(x) else x end;
+    case
+        when ord(x) <= 32 or ord(x[-1]) <= 32
+            or (ord(x) >= 133 and (ord(x) = 133 or ord(x) in (8232, 8233) or trim(x[1]) = ''))
+            or (ord(x[-1]) >= 133 and (ord(x[-1]) = 133 or ord(x[-1]) in (8232, 8233) or trim(x[-1]) = ''))
+            then regexp_replace(
+                x,
+                '^[\x{09}-\x{0d}\x{1c}-\x{1f}\x{85}\pZ]+|[\x{09}-\x{0d}\x{1c}-\x{1f}\x{85}\pZ]+$',
+                '',
+                'g'
+            )
+        else x
+    end;
 
 -- Text as written, trimmed; YAML's spellings of "nothing" become NULL. (Compared one by one: an
 -- IN list becomes a join per column.)
@@ -24,10 +42,25 @@ create or replace temp macro parse_int(x) as
         try_cast(round(try_cast(raw_text(x) as double)) as bigint)
     );
 
--- ISO 8601 date-times (any offset, converted to UTC) and date-only values (midnight UTC).
--- Anything else (garbage, epoch numbers) is NULL: the article stays, undated.
-create or replace temp macro parse_timestamp(x) as
+-- ISO 8601 date-times (any offset, converted to UTC) and date-only values (midnight UTC), as
+-- DuckDB reads them. Anything else (garbage, epoch numbers) is NULL: the article stays, undated.
+-- DuckDB also reads times nothing downstream can hold: 'infinity' and '-infinity', BC dates
+-- ('0044-03-15 (BC)', '-0044-03-15', '0000-01-01') and years past 9999 ('99999-01-01'). They are
+-- values that were written, so date_status calls them implausible; storable_timestamp keeps them
+-- out of published_at.
+create or replace temp macro cast_timestamp(x) as
     try_cast(raw_text(x) as timestamptz);
+
+-- A cast time as published_at stores it: NULL unless finite and within the years 1 to 9999 (UTC).
+-- Python's datetime holds nothing else: pandas frames, the checks' samples of failing rows and
+-- every client fetching rows would fail on it (an infinite time never passes the comparison, so
+-- needs no test of its own). Such a time is before 1990 or in the future, hence implausible.
+create or replace temp macro storable_timestamp(t) as
+    case when t >= timestamptz '0001-01-01 00:00:00+00' and t < timestamptz '10000-01-01 00:00:00+00' then t end;
+
+-- A written publish time as published_at stores it (cast_timestamp, then storable_timestamp).
+create or replace temp macro parse_timestamp(x) as
+    storable_timestamp(cast_timestamp(x));
 
 -- YAML 1.1 and 1.2 spellings of true/false; anything else is NULL.
 create or replace temp macro parse_bool(x) as
@@ -53,7 +86,9 @@ create or replace temp macro domain_key(x) as
 -- Canonical URLs, vectorised, for "simple" URLs: http(s), a plain ASCII host, an optional port,
 -- and only characters that RFC 3986 normalisation leaves alone (no '%', no dot-segments, no
 -- user info). Anything else is canonicalised in Python with url-normalize (pipeline/urls.py);
--- a test holds the two equal on the corpora and generated seeds. The rules are those of
+-- a test holds the two equal on the corpora and generated seeds. URLs arrive as raw_text gives
+-- them, the white space around them stripped (trimmed), so both paths see the same URL; white
+-- space inside a URL is no simple URL's, and goes to Python. The rules are those of
 -- pipeline/urls.py: lower-case scheme and host, no default port, no utm_*/click-id parameters,
 -- no fragment, no trailing slash but on the root.
 -- (Each regular expression after the first runs only where a plain substring test says it could
@@ -111,15 +146,30 @@ create or replace temp macro simple_canonical_url(url) as
 create or replace temp macro canonical_host(canonical_url) as
     nullif(regexp_replace(regexp_extract(canonical_url, '^[a-z]+://([^/:?#]*)', 1), '^www\.', ''), '');
 
--- Whether a publish time can go on a time axis: 'dated'; 'missing' (no parseable time); or
--- 'implausible': before 1990, or more than a day after the seed file describing it was last
--- written (an article cannot appear after a file about it exists; the day allows for clock and
--- time-zone slips). Undateable articles stay in every count and leave only the time series.
-create or replace temp macro date_status(published_at, written_at) as
+-- The latest time an item described by a seed file can plausibly have been published: when the
+-- file was last written (an article cannot appear after a file about it exists), if that time is
+-- itself plausible; else when the build started (quality.build_info.started_at). A modification
+-- time before 1990 is an archive's or a reproducible build's stand-in (zip's 1980, tar or
+-- SOURCE_DATE_EPOCH's 1970), not a writing time, and would make every article of the file
+-- implausible; one after the build started is a wrong clock, and would let future dates pass.
+create or replace temp macro latest_publish_time(written_at, build_started_at) as
     case
-        when published_at is null then 'missing'
-        when published_at < timestamptz '1990-01-01 00:00:00+00'
-            or published_at > written_at + interval 1 day then 'implausible'
+        when written_at >= timestamptz '1990-01-01 00:00:00+00' then least(written_at, build_started_at)
+        else build_started_at
+    end;
+
+-- Whether a publish time can go on a time axis, from the time as cast (cast_timestamp, before
+-- storable_timestamp) and latest_publish_time: 'dated'; 'missing' (nothing written, or nothing
+-- DuckDB reads as a time); or 'implausible': before 1990 (BC dates and -infinity included), or
+-- more than a day after the latest plausible time (years past 9999 and infinity included; the day
+-- allows for clock and time-zone slips). A dated time is always storable, so dated rows have a
+-- published_at; implausible ones keep theirs when storable, else NULL. Undateable articles stay
+-- in every count and leave only the time series.
+create or replace temp macro date_status(published_as_cast, latest) as
+    case
+        when published_as_cast is null then 'missing'
+        when published_as_cast < timestamptz '1990-01-01 00:00:00+00'
+            or published_as_cast > latest + interval 1 day then 'implausible'
         else 'dated'
     end;
 
@@ -129,6 +179,10 @@ create or replace temp macro title_key(title) as
     nullif(trim(regexp_replace(lower(strip_accents(title)), '[^\p{L}\p{N}]+', ' ', 'g')), '');
 
 -- The periods of a time series, first to last inclusive: Mondays for 'week', firsts for 'month'.
+-- Callers pass periods of dated articles only, and a dated time lies between 1990 and a day after
+-- the build started (date_status), so a series has at most 53 weeks and 12 months for each year
+-- since 1990 (about 2,300 periods in the 2020s); the zero-filled marts say how they keep that
+-- from multiplying by topics.
 create or replace temp macro period_starts(grain, first_period, last_period) as
     list_transform(
         generate_series(

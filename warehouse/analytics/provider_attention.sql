@@ -1,6 +1,10 @@
 -- analytics.provider_attention: one row per outlet with articles and period of
 -- analytics.article_volume (every week and month of the corpus, zeros included): the outlet's
 -- dated articles and their share of all dated articles in the period.
+-- Zero-filled over the corpus's span, unlike analytics.topic_attention: an outlet here is the
+-- outlet of a loaded article, so a seed adds one series at most (its related items' outlets are
+-- not counted here), and the rows stay within loaded files x analytics.article_volume's rows
+-- (everyday-ai: 36,680 rows for 56 outlets and 655 periods).
 with counts as (
     select
         articles.provider_id,

@@ -18,8 +18,10 @@ final as (
         article_id,
         row_number() over (partition by article_id order by position)::integer as ordinal,
         raw_text(image.url) as url,
-        parse_int(image.width)::integer as width,
-        parse_int(image.height)::integer as height,
+        -- a size past an integer's range is NULL, as an unparseable one is: a cast would fail
+        -- the whole build over one seed's image
+        try_cast(parse_int(image.width) as integer) as width,
+        try_cast(parse_int(image.height) as integer) as height,
         raw_text(image.title) as title
     from items
     where raw_text(image.url) is not null

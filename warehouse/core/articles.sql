@@ -3,6 +3,10 @@ with loaded as (
     select source_path, article_id, modified_at from core.seed_files where status = 'loaded'
 ),
 
+build as (
+    select started_at from quality.build_info
+),
+
 parsed as (
     select * from staging.parsed_seeds
 ),
@@ -10,11 +14,12 @@ parsed as (
 joined as (
     select
         loaded.article_id,
-        loaded.modified_at as written_at,
+        latest_publish_time(loaded.modified_at, build.started_at) as latest_plausible,
         parsed.*,
         coalesce(raw_text(parsed.web_url), raw_text(parsed.original_url)) as raw_url
     from loaded
     join parsed using (source_path)
+    cross join build
 ),
 
 typed as (
@@ -25,7 +30,8 @@ typed as (
         raw_text(joined.excerpt) as excerpt,
         joined.raw_url as web_url,
         urls.canonical_url,
-        parse_timestamp(joined.published) as published_at,
+        -- as cast (infinite, BC or past 9999 included) for date_status; `dated` stores it
+        cast_timestamp(joined.published) as published_at,
         raw_text(joined.category) as category,
         raw_text(joined.type) as type,
         parse_int(joined.quality) as quality,
@@ -37,7 +43,7 @@ typed as (
         raw_text(joined.secured) as secured,
         joined.body_chars,
         joined.extra,
-        joined.written_at
+        joined.latest_plausible
     from joined
     left join staging.url_map as urls on urls.raw_url = joined.raw_url
     left join staging.declared_domains as declared on declared.declared_domain = joined.provider_domain
@@ -45,8 +51,8 @@ typed as (
 
 dated as not materialized (
     select
-        typed.* exclude (written_at),
-        date_status(published_at, written_at) as date_status
+        typed.* exclude (latest_plausible) replace (storable_timestamp(typed.published_at) as published_at),
+        date_status(typed.published_at, typed.latest_plausible) as date_status
     from typed
 ),
 

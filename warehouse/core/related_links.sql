@@ -1,15 +1,24 @@
 -- core.related_links: one row per related item of an article (other outlets' coverage of the
 -- same story), resolved to the related item's own article when it is in the corpus.
-with articles as (
-    select articles.article_id, articles.source_path, articles.canonical_url, files.modified_at as written_at
+with build as (
+    select started_at from quality.build_info
+),
+
+articles as (
+    select
+        articles.article_id,
+        articles.source_path,
+        articles.canonical_url,
+        latest_publish_time(files.modified_at, build.started_at) as latest_plausible
     from core.articles as articles
     join core.seed_files as files using (source_path)
+    cross join build
 ),
 
 items as (
     select
         articles.article_id,
-        articles.written_at,
+        articles.latest_plausible,
         generate_subscripts(parsed.related, 1)::integer as ordinal,
         unnest(parsed.related) as related
     from articles
@@ -19,11 +28,12 @@ items as (
 cleaned as (
     select
         article_id,
-        written_at,
+        latest_plausible,
         ordinal,
         raw_text(related.title) as title,
         raw_text(related.web_url) as web_url,
-        parse_timestamp(related.published) as published_at,
+        -- as cast (infinite, BC or past 9999 included) for date_status; `final` stores it
+        cast_timestamp(related.published) as published_as_cast,
         related.provider_domain as declared_domain,
         raw_text(related.provider_name) as provider_name,
         parse_int(related.quality) as quality,
@@ -38,8 +48,8 @@ final as (
         cleaned.title,
         cleaned.web_url,
         urls.canonical_url,
-        cleaned.published_at,
-        date_status(cleaned.published_at, cleaned.written_at) as date_status,
+        storable_timestamp(cleaned.published_as_cast) as published_at,
+        date_status(cleaned.published_as_cast, cleaned.latest_plausible) as date_status,
         coalesce(declared.provider_id, urls.host) as provider_id,
         cleaned.provider_name,
         cleaned.quality,

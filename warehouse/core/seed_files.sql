@@ -21,7 +21,7 @@ cleaned as (
 ),
 
 resolved as (
-    select cleaned.*, urls.canonical_url
+    select cleaned.*, urls.canonical_url, urls.host
     from cleaned
     left join staging.url_map as urls on urls.raw_url = cleaned.raw_url
 ),
@@ -34,6 +34,11 @@ checked as (
             when title is null then 'missing_field'
             when raw_url is null then 'missing_field'
             when canonical_url is null then 'invalid_url'
+            -- Not seen in practice: raw_text strips what pipeline/urls.py strips, and canonical
+            -- URLs have hosts. Held here so that the critical checks of core.articles on
+            -- web_url and provider_id rest on the ledger, not on two code paths agreeing.
+            when not regexp_matches(raw_url, '^[Hh][Tt][Tt][Pp][Ss]?://') or coalesce(host, '') = ''
+                then 'invalid_url'
         end as error_kind,
         case
             when parse_error_kind is not null then parse_error_message
@@ -43,6 +48,8 @@ checked as (
             when title is null then 'no title: an article needs a non-empty ''title'''
             when raw_url is null then 'no URL: an article needs ''webUrl'' (or ''originalUrl'')'
             when canonical_url is null then 'the URL ' || raw_url || ' is not an http(s) URL'
+            when not regexp_matches(raw_url, '^[Hh][Tt][Tt][Pp][Ss]?://') or coalesce(host, '') = ''
+                then 'the URL ' || raw_url || ' does not start with http:// or https://, or has no host'
         end as error_message
     from resolved
 ),
