@@ -17,7 +17,15 @@ from pipeline.parse import Limits, discover
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline import quality
 from pipeline.quality import CRITICAL, AuditFailedError, Outcome
-from pipeline.warehouse import Warehouse, connect, row_count
+from pipeline.warehouse import (
+    NotAWarehouseError,
+    Warehouse,
+    WarehouseBusyError,
+    changed_copy_warning,
+    connect,
+    mount_point,
+    row_count,
+)
 
 
 @dataclass
@@ -35,6 +43,7 @@ class BuildReport:
     quarantine: dict[str, int] = field(default_factory=dict)
     failed_checks: list[Outcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> list[Outcome]:
@@ -48,15 +57,22 @@ def _instance():
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
+# seedhouse's own errors whose messages are written for the operator: shown as they are
+_OWN_WORDS = {"PublishError", "ShrinkRefusedError", "SeedsRootError", "WarehouseBusyError", "NotAWarehouseError"}
+
+
 def _root_cause(error: Any) -> str:
-    """The innermost exception's message, as `Kind: message` without the module path."""
-    while getattr(error, "cause", None) is not None:
+    """The innermost exception's message, as `Kind: message` without the module path; one of
+    seedhouse's own operator-facing errors met on the way is shown as its message alone."""
+    while getattr(error, "cause", None) is not None and error.cls_name not in _OWN_WORDS:
         error = error.cause
     message = error.message.strip().splitlines()[-1] if error.message else ""
     head, _, rest = message.partition(": ")
     if error.cls_name and head.endswith(error.cls_name):
         message = rest
-    return f"{error.cls_name}: {message}" if error.cls_name else message
+    if error.cls_name in _OWN_WORDS or not error.cls_name:
+        return message
+    return f"{error.cls_name}: {message}"
 
 
 def run_build(
@@ -85,10 +101,17 @@ def run_build(
         "full_refresh": full,
         **(resource_config or {}),
     }
-    warehouse = Warehouse(warehouse_path)
+    warehouse = Warehouse(warehouse_path, force=bool(config.get("force")))
     root = Path(seeds_root).resolve()
     incremental = not full and job_name == "build_warehouse"
-    published_run_id = warehouse.published_run_id() if incremental else None
+    try:
+        # before any work: a file that is not a warehouse, or another program writing to it,
+        # stops the build here (the run's steps check again, for runs started from the UI)
+        warehouse.check_replaceable()
+        warehouse.check_no_writer()
+        published_run_id = warehouse.published_run_id() if incremental else None
+    except (NotAWarehouseError, WarehouseBusyError) as exc:
+        return BuildReport(False, "", warehouse.published, time.perf_counter() - started, errors=[str(exc)])
     if published_run_id is not None:
         manifest = discover(root)  # read once: here, and by the run's ingest if one starts
         current = is_current(
@@ -98,8 +121,12 @@ def run_build(
             limits=Limits(**{k: v for k, v in config.items() if k in Limits.__dataclass_fields__}),
             definitions=definitions_fingerprint(suites),
             manifest=manifest,
+            verify=bool(config.get("verify")),
         )
         if current:
+            if warehouse.try_lock():  # no build running: clear what an interrupted one left
+                warehouse.remove_stale_builds()
+                warehouse.release_lock()
             report = BuildReport(True, "", warehouse.published, time.perf_counter() - started, up_to_date=True)
             _describe_published(report)
             return report
@@ -152,10 +179,18 @@ def run_build(
             cause = _root_cause(event.step_failure_data.error)
             if cause.startswith(f"{AuditFailedError.__name__}:") and report.blocking_failures:
                 continue  # the publish gate held the build back for the failures listed above
+            if "No space left on device" in cause:  # DuckDB's words, from a table step
+                cause = f"no space left on device on {mount_point(report.warehouse.parent)} ({cause})"
             report.errors.append(f"{event.step_key}: {cause}")
     report.published = any(
         event.is_step_success and event.step_key == "published_warehouse" for event in result.all_events
     )
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        if "warnings" in metadata:
+            report.warnings.extend(metadata["warnings"].value)
+        if "kept_changed_copy" in metadata:
+            report.warnings.append(changed_copy_warning(report.warehouse, metadata["kept_changed_copy"].value))
     if report.published:
         _describe_published(report)
     return report

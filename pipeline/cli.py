@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR
+from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, default_report_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +55,19 @@ def warehouse_option(help: str):
     )
 
 
+def _error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def _refuse_to_overwrite(out: Path, kind: str, is_ours, force: bool) -> None:
+    """Stop with a usage error when `out` holds a file that is not a seedhouse `kind` (the
+    warehouse itself, its parse cache, a CSV), unless `force`."""
+    if force or not out.exists():
+        return
+    if out.is_dir() or not is_ours(out):
+        raise click.UsageError(f"{out} exists and is not a seedhouse {kind}: refusing to overwrite it (use --force)")
+
+
 def _require_warehouse(path: Path) -> None:
     """Stop with a usage error (exit 2) when there is no warehouse to read yet."""
     if not path.is_file():
@@ -89,28 +102,50 @@ def main() -> None:
 @warehouse_option("The DuckDB file to publish.")
 @expectations_option
 @click.option("--full", is_flag=True, help="Parse every file again instead of only new and changed ones.")
-def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: bool) -> None:
+@click.option(
+    "--verify", is_flag=True,
+    help="Hash every seed file, and parse again those whose bytes changed although size and time did not.",
+)
+@click.option(
+    "--allow-shrink", is_flag=True,
+    help="Publish even if the build loads far fewer articles than the published warehouse (seeds really removed).",
+)
+@click.option("--force", is_flag=True, help="Replace a file at --warehouse that is not a seedhouse warehouse.")
+def build(
+    seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: bool, verify: bool,
+    allow_shrink: bool, force: bool,
+) -> None:
     """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
 
     Runs the Dagster asset graph in-process (the same assets `dagster dev` shows). The published
-    file is only replaced when every critical expectation passes. Files unchanged since the last
-    published build are not parsed again; when nothing changed at all, no build runs.
+    file is only replaced when every critical expectation passes, when the build does not lose
+    more than half of the published articles (unless --allow-shrink), and when the new file reads
+    back complete. Files unchanged since the last published build are not parsed again; when
+    nothing changed at all, no build runs. A missing or empty seeds folder is an error (exit 2).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline import progress
     from pipeline.build import run_build
+    from pipeline.ingest import SeedsRootError, check_seeds_root
 
     console = _console()
-    if not seeds_root.is_dir():
-        console.print(f"[red]error:[/red] the seeds root {seeds_root} does not exist or is not a directory")
+    try:
+        check_seeds_root(seeds_root)
+    except SeedsRootError as exc:
+        _error(str(exc))
         sys.exit(EXIT_USAGE)
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     )
+    options = {"verify": verify, "allow_shrink": allow_shrink, "force": force}
     with bar, progress.reporting(_BarReporter(bar)):
-        report = run_build(seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir)
+        report = run_build(
+            seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options
+        )
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
 
     if report.ledger:
         files = sum(report.ledger.values())
@@ -127,7 +162,7 @@ def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: 
     if report.published:
         counts = ", ".join(f"{name} {n}" for name, n in report.row_counts.items())
         console.print(f"published {report.warehouse} in {report.seconds:.1f}s")
-        html_report = report.warehouse.with_name("seedhouse-report.html")
+        html_report = default_report_path(report.warehouse)
         if html_report.exists():
             console.print(f"  report: {html_report}")
         console.print(f"  rows: {counts}")
@@ -149,7 +184,7 @@ def build(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: 
     "docs_root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Great Expectations project folder for the Data Docs [default: .seedhouse/ beside the warehouse].",
+    help="Great Expectations project folder for the Data Docs [default: the warehouse's .seedhouse/<file name>/ folder].",
 )
 @expectations_option
 def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) -> None:
@@ -162,13 +197,13 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
 
     from pipeline import quality
     from pipeline.catalog import TABLES
-    from pipeline.warehouse import connect
+    from pipeline.warehouse import Warehouse, connect
 
     console = _console()
     if not warehouse_path.is_file():
         console.print(f"[red]error:[/red] no warehouse at {warehouse_path}: run `seedhouse build` first")
         sys.exit(EXIT_USAGE)
-    docs = quality.DataDocs(docs_root or warehouse_path.resolve().parent / ".seedhouse")
+    docs = quality.DataDocs(docs_root or Warehouse(warehouse_path).state_dir)
     outcomes = []
     with connect(warehouse_path, read_only=True) as con:
         for table in TABLES:
@@ -207,18 +242,20 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
 def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
     """Run SQL against the published warehouse, read-only, and print the result.
 
-    The file is opened read-only, so a query can never change the warehouse, and runs while a
-    build is writing its next version. Example: seedhouse query "select * from analytics.topic_stats limit 5"
+    The file is opened read-only with file access switched off (no ATTACH, COPY, read_csv or
+    settings that turn it back on), so a query can never change the warehouse or any other file,
+    and runs while a build is writing its next version.
+    Example: seedhouse query "select * from analytics.topic_stats limit 5"
     """
     import duckdb
 
-    from pipeline.warehouse import connect
+    from pipeline.warehouse import connect_for_query
 
     if as_csv and as_json:
         raise click.UsageError("choose one of --csv and --json")
     _require_warehouse(warehouse_path)
     try:
-        with connect(warehouse_path, read_only=True) as con:
+        with connect_for_query(warehouse_path) as con:
             cursor = con.execute(sql)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
@@ -247,16 +284,20 @@ def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Where to write the HTML [default: seedhouse-report.html beside the warehouse].",
+    help="Where to write the HTML [default: <warehouse name>-report.html beside the warehouse].",
 )
-def report(warehouse_path: Path, out: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite --out even if it is not a seedhouse report.")
+def report(warehouse_path: Path, out: Path | None, force: bool) -> None:
     """Write a self-contained HTML report (charts of providers, topics, coverage, stories, quarantine).
 
     The file embeds its JavaScript, so it opens offline; every text from the seeds is escaped.
+    An existing file at --out is only replaced when it is a seedhouse report (or with --force).
     """
-    from pipeline.report import write_report
+    from pipeline.report import default_report_path, is_report, write_report
 
     _require_warehouse(warehouse_path)
+    out = out or default_report_path(warehouse_path)
+    _refuse_to_overwrite(out, "report", is_report, force)
     click.echo(f"wrote {write_report(warehouse_path, out)}")
 
 
@@ -271,12 +312,17 @@ def report(warehouse_path: Path, out: Path | None) -> None:
     help="Where to write [default: seedhouse-coverage.<format> beside the warehouse].",
 )
 @click.option("--self-links", is_flag=True, help="Keep links from an outlet to itself (left out by default).")
-def export_graph(warehouse_path: Path, fmt: str, out: Path | None, self_links: bool) -> None:
-    """Write the outlet-to-outlet coverage network: outlets sized by articles, edges weighted by links."""
+@click.option("--force", is_flag=True, help="Overwrite --out even if it is not a seedhouse graph export.")
+def export_graph(warehouse_path: Path, fmt: str, out: Path | None, self_links: bool, force: bool) -> None:
+    """Write the outlet-to-outlet coverage network: outlets sized by articles, edges weighted by links.
+
+    An existing file at --out is only replaced when it is a seedhouse graph export (or with --force)."""
     from pipeline.graph import export_graph as write_graph
+    from pipeline.graph import is_graph_export
 
     _require_warehouse(warehouse_path)
     out = out or warehouse_path.with_name(f"seedhouse-coverage.{fmt}")
+    _refuse_to_overwrite(out, "graph export", is_graph_export, force)
     graph = write_graph(warehouse_path, out, fmt, self_links=self_links)
     click.echo(f"wrote {out}: {graph.number_of_nodes()} outlets, {graph.number_of_edges()} edges")
 

@@ -14,6 +14,7 @@ every table downstream is the same as after a full rebuild.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,6 +127,44 @@ def _take_manifest(seeds_root: Path) -> pa.Table | None:
     return handed[1] if handed is not None and handed[0] == seeds_root else None
 
 
+class SeedsRootError(FileNotFoundError):
+    """The seeds root is missing, not a folder, or holds no entry at all."""
+
+
+def check_seeds_root(root: Path) -> Path:
+    """`root`, resolved, when it is a folder holding at least one seed entry (what `discover`
+    would list); else `SeedsRootError`."""
+    path = root.resolve()
+    if not path.is_dir():
+        raise SeedsRootError(f"the seeds root {path} does not exist or is not a directory")
+    if not _holds_an_entry(path):
+        raise SeedsRootError(
+            f"the seeds root {path} holds no seed files (an unmounted share?): nothing was built, and "
+            "the published warehouse was left as it was"
+        )
+    return path
+
+
+def _holds_an_entry(root: Path) -> bool:
+    """Whether `discover(root)` would list anything, stopping at the first entry found."""
+    pending = [root]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        return True
+                    if not is_dir:
+                        return True
+                    if not entry.name.startswith("."):
+                        pending.append(Path(entry.path))
+        except OSError:
+            return True  # an unreadable folder is listed as an entry of its own
+    return False
+
+
 @dataclass(frozen=True)
 class IngestSummary:
     files_found: int
@@ -135,23 +174,73 @@ class IngestSummary:
     parse_errors: dict[str, int] = field(default_factory=dict)
     distinct_urls: int = 0
     distinct_providers: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+class CacheDamagedError(Exception):
+    """The parse cache cannot be read; it has been moved aside."""
+
+
+def discard_cache(cache_path: Path, why: str) -> str:
+    """Move a parse cache that cannot be read aside (`<name>.damaged`, replacing an older one) so
+    the build goes on as a full parse, and return the one-line warning that says so."""
+    damaged = cache_path.with_name(cache_path.name + ".damaged")
+    if damaged.is_dir():
+        shutil.rmtree(damaged)
+    else:
+        damaged.unlink(missing_ok=True)
+    os.replace(cache_path, damaged)
+    return f"the parse cache {cache_path} could not be read ({why}); moved it to {damaged.name} and parsed every file"
 
 
 def _attach_cache(con: duckdb.DuckDBPyConnection, cache_path: Path | None, fingerprint: str) -> dict | None:
-    """Attach the parse cache as `cache` when it exists and was made by this same parser."""
-    if cache_path is None or not cache_path.exists():
+    """Attach the parse cache as `cache` when it exists and was made by this same parser. A cache
+    that cannot be read (truncated, empty, a folder, another schema) raises `CacheDamagedError`."""
+    if cache_path is None or not (cache_path.exists() or cache_path.is_symlink()):
         return None
-    con.execute(f"attach {quote_literal(str(cache_path))} as cache (read_only)")
+    try:
+        if not cache_path.is_file():
+            raise duckdb.IOException("not a file")
+        con.execute(f"attach {quote_literal(str(cache_path))} as cache (read_only)")
+    except duckdb.Error as exc:
+        raise CacheDamagedError(_first_line(exc)) from None
     try:
         cursor = con.execute("select * from cache.cache_info")
         rows, columns = cursor.fetchall(), [d[0] for d in cursor.description]
-    except duckdb.Error:
-        rows, columns = [], []
+        con.execute("select source_path, size_bytes, modified_at, content_sha256 from cache.parsed_seeds limit 0")
+        if rows and rows[0][columns.index("parser_fingerprint")] == fingerprint:
+            # the same parser wrote it: its table must have exactly the columns a parse gives
+            cached = [d[0] for d in con.execute("select * from cache.parsed_seeds limit 0").description]
+            if cached != PARSED_SEEDS.names:
+                raise duckdb.CatalogException("its parsed_seeds columns differ from this parser's")
+    except (duckdb.Error, ValueError) as exc:
+        con.execute("detach cache")
+        raise CacheDamagedError(_first_line(exc)) from None
     info = dict(zip(columns, rows[0])) if rows else None
     if info is None or info["parser_fingerprint"] != fingerprint:
         con.execute("detach cache")
         return None
     return info
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+
+
+def _content_changed(root: Path, con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Paths of `table`'s rows (source_path, content_sha256) whose file's bytes no longer hash to
+    the recorded digest: a change that kept the file's size and modification time."""
+    changed = []
+    for rel, digest in con.execute(f"select source_path, content_sha256 from {table} order by source_path").fetchall():
+        try:
+            with open(os.path.join(root, rel), "rb") as handle:
+                now = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            now = None
+        if now != digest:
+            changed.append(rel)
+    return changed
 
 
 # A cached row (`cached`) is still good when the manifest has its file with the same path, size
@@ -174,6 +263,7 @@ def is_current(
     limits: Limits,
     definitions: str,
     manifest: pa.Table | None = None,
+    verify: bool = False,
 ) -> bool:
     """True when the published warehouse was built from exactly these files, with this parser and
     these table and check definitions: a rebuild would change nothing. Reads no seed file, only
@@ -182,13 +272,17 @@ def is_current(
         return False
     with duckdb.connect() as con:
         con.register("_manifest", manifest if manifest is not None else discover(seeds_root))
-        cache = _attach_cache(con, cache_path, parser_fingerprint(seeds_root, limits))
+        try:
+            cache = _attach_cache(con, cache_path, parser_fingerprint(seeds_root, limits))
+        except CacheDamagedError:
+            return False  # the build's ingest discards it and says so
         if cache is None or cache["run_id"] != published_run_id or cache["definitions_fingerprint"] != definitions:
             return False
         reusable = scalar(con, f"select count(*) from cache.parsed_seeds as cached where {_STILL_GOOD}")
-        return reusable == scalar(con, "select count(*) from _manifest") == scalar(
+        same_files = reusable == scalar(con, "select count(*) from _manifest") == scalar(
             con, "select count(*) from cache.parsed_seeds"
         )
+        return same_files and not (verify and _content_changed(seeds_root, con, "cache.parsed_seeds"))
 
 
 def ingest(
@@ -201,11 +295,20 @@ def ingest(
     definitions: str = "",
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    verify: bool = False,
 ) -> IngestSummary:
-    """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything."""
+    """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything.
+    With `verify`, cached files whose bytes changed although their size and modification time
+    did not are parsed again (every file is hashed). A seeds root with no file raises
+    `SeedsRootError`: an empty warehouse is never built."""
     started_at = datetime.now(timezone.utc)
     fingerprint = parser_fingerprint(seeds_root, limits)
-    cache = _attach_cache(con, cache_path, fingerprint)
+    warnings = []
+    try:
+        cache = _attach_cache(con, cache_path, fingerprint)
+    except CacheDamagedError as exc:
+        warnings.append(discard_cache(cache_path, str(exc)))
+        cache = None
     # Only a cache needs each file's size and modification time up front; without one the parse
     # records them as it reads each file (100,000 files: 1.5 s of status calls saved).
     handed = _take_manifest(seeds_root)
@@ -213,6 +316,11 @@ def ingest(
         manifest = discover(seeds_root, with_status=False)
     else:
         manifest = handed if handed is not None else discover(seeds_root)
+    if manifest.num_rows == 0:
+        raise SeedsRootError(
+            f"the seeds root {seeds_root} holds no seed files (an unmounted share?): nothing was built, "
+            "and the published warehouse was left as it was"
+        )
     con.register("_manifest", manifest)
     if cache is not None:
         dropped = scalar(con, "select count(*) from cache.parsed_seeds anti join _manifest using (source_path)")
@@ -224,6 +332,9 @@ def ingest(
         shutil.copyfile(cache_path, staging_path)
         attach(con, staging_path, "staging")
         con.execute(f"delete from staging.parsed_seeds as cached where not {_STILL_GOOD}")
+        if verify:
+            changed = _content_changed(seeds_root, con, "staging.parsed_seeds")
+            con.execute("delete from staging.parsed_seeds where list_contains(?, source_path)", [changed])
         to_parse = (
             con.sql(
                 "select source_path from _manifest anti join staging.parsed_seeds using (source_path) "
@@ -282,7 +393,7 @@ def ingest(
         """,
         [run_id, started_at, str(seeds_root), files_found, len(to_parse), reused, __version__],
     )
-    return IngestSummary(files_found, len(to_parse), reused, dropped, errors, n_urls, len(providers))
+    return IngestSummary(files_found, len(to_parse), reused, dropped, errors, n_urls, len(providers), tuple(warnings))
 
 
 def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:

@@ -14,3 +14,9 @@ SQL_DIR = PROJECT_ROOT / "warehouse"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DEFAULT_SEEDS_ROOT = PROJECT_ROOT / "seeds"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "seedhouse.duckdb"
+
+
+def default_report_path(warehouse: Path) -> Path:
+    """The HTML report of a warehouse: `<file stem>-report.html` beside it, so two warehouses in
+    one folder keep a report each (`seedhouse.duckdb` -> `seedhouse-report.html`)."""
+    return warehouse.with_name(f"{warehouse.stem}-report.html")

@@ -14,8 +14,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.paths import default_report_path
 from pipeline.warehouse import connect
 
+# Marks a page as seedhouse's own, so `seedhouse report --out` replaces its earlier reports but
+# never another file.
+GENERATOR = "seedhouse report"
 TEMPLATE = "plotly_white"
 TOP_PROVIDERS = 15
 TOP_TOPICS = 12
@@ -130,11 +134,21 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     return figures
 
 
+def is_report(path: Path) -> bool:
+    """Whether `path` is a report that seedhouse wrote."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
+
+
 def write_report(warehouse: Path, out: Path | None = None) -> Path:
     """Write the report for the published `warehouse`; returns its path."""
     import plotly.io as pio
 
-    out = out or warehouse.with_name("seedhouse-report.html")
+    out = out or default_report_path(warehouse)
     # The template is Plotly's default while the figures are made and written: given to each
     # figure, it would be deep-copied into it (0.3 s of a report's 0.6 s).
     default_template, pio.templates.default = pio.templates.default, TEMPLATE
@@ -153,7 +167,7 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
         pio.templates.default = default_template
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>seedhouse report</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>seedhouse report</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 h1{{margin-bottom:0}} .meta{{color:#666}} section{{margin:2.5em 0}}
 th{{text-align:left;font-weight:normal;color:#555;padding-right:1em}}</style></head>

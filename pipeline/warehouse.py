@@ -1,23 +1,32 @@
 """DuckDB I/O and the write-audit-publish file dance.
 
-Every build writes a *new* DuckDB file under `<warehouse dir>/.seedhouse/builds/<run id>.duckdb`;
-only when every blocking check has passed is it moved over the published file with one atomic
-`os.replace`. Analysts therefore only ever open a complete, checked warehouse, and a reader that
-holds the old file open keeps its snapshot until it reconnects.
+Every build writes a *new* DuckDB file under `<warehouse dir>/.seedhouse/<warehouse file
+name>/builds/<run id>.duckdb`; only when every blocking check has passed, and the build file has
+been checkpointed, synced, reopened and counted table by table against what was checked, is it
+moved over the published file with one atomic `os.replace`. Analysts therefore only ever open a
+complete, checked warehouse, and a reader that holds the old file open keeps its snapshot until it
+reconnects. A write that fails on the way (a full disk) stops the publish with its cause, and the
+published file stays as it was.
 
-A build holds an exclusive lock (`.seedhouse/build.lock`) for its whole run: a second build
-against the same warehouse fails at once instead of racing, and the operating system releases
-the lock when a build dies, so the next build can clean up what a killed one left behind.
+A build holds an exclusive lock (`build.lock` in the same state folder) for its whole run: a
+second build against the same warehouse fails at once instead of racing, and the operating system
+releases the lock when a build dies, so the next build can clean up what a killed one left
+behind. A build also refuses to start while another program has the published file open for
+writing (DuckDB's own file lock) or has left a write-ahead log beside it.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -35,6 +44,18 @@ _IDENTIFIER_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 class BuildLockedError(RuntimeError):
     """Another build holds the lock for this warehouse."""
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another program holds the published file for writing, or left unsaved changes beside it."""
+
+
+class NotAWarehouseError(RuntimeError):
+    """The published path holds a file that seedhouse did not write (and `--force` was not given)."""
+
+
+class PublishError(RuntimeError):
+    """The build file could not be made safe to publish; the published file was left as it was."""
 
 
 def quote_ident(name: str) -> str:
@@ -93,6 +114,15 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     attach(con, path, "seedhouse")
     con.execute("use seedhouse")
     return _setup(con)
+
+
+def connect_for_query(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts' SQL that cannot write anything anywhere: file access
+    (ATTACH, COPY ... TO, read_csv, extensions) is off, and locked so that SQL cannot turn it on."""
+    con = _setup(duckdb.connect(str(path), read_only=True, config={"memory_limit": MEMORY_LIMIT}))
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return con
 
 
 @contextmanager
@@ -197,15 +227,22 @@ def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, 
 
 
 class Warehouse:
-    """The published warehouse file and the build files that may replace it."""
+    """The published warehouse file, the build files that may replace it, and its private state.
 
-    def __init__(self, published: Path | str, storage_version: str = DEFAULT_STORAGE_VERSION):
+    Each warehouse keeps its state (build lock, build files, parse cache, publish record) in a
+    folder of its own, `.seedhouse/<file name>/` beside it, so two warehouses in one folder share
+    nothing.
+    """
+
+    def __init__(self, published: Path | str, storage_version: str = DEFAULT_STORAGE_VERSION, *, force: bool = False):
         self.published = Path(published).resolve()
         self.storage_version = storage_version
-        self.state_dir = self.published.parent / ".seedhouse"
+        self.force = force  # replace a file at `published` that is not a seedhouse warehouse
+        self.state_dir = self.published.parent / ".seedhouse" / self.published.name
         self.builds_dir = self.state_dir / "builds"
         self._lock_fd: int | None = None
         self._build: tuple[str, duckdb.DuckDBPyConnection] | None = None
+        self.kept_copy: Path | None = None  # where `publish` kept a changed published file
 
     def build_path(self, run_id: str) -> Path:
         return self.builds_dir / f"{run_id}.duckdb"
@@ -215,9 +252,24 @@ class Warehouse:
         """The staging file of the last published build, reused by the next incremental build."""
         return self.state_dir / "parsed.duckdb"
 
+    @property
+    def record_path(self) -> Path:
+        """What seedhouse published last: run id, size and sha256 of the file (see `publish`)."""
+        return self.state_dir / "published.json"
+
+    @property
+    def wal(self) -> Path:
+        return _wal(self.published)
+
     def published_run_id(self) -> str | None:
-        """The run that built the published file, or None when there is none (or it is unreadable)."""
+        """The run that built the published file, or None when there is none, when it is
+        unreadable, or when it is no longer the file seedhouse published (`intact`): each of
+        those calls for a full build. Raises `WarehouseBusyError` when another program holds it
+        for writing, so that a build stops before doing any work."""
         if not self.published.exists():
+            return None
+        self.check_no_writer()
+        if not self.intact():
             return None
         try:
             with duckdb.connect(str(self.published), read_only=True) as con:
@@ -230,25 +282,92 @@ class Warehouse:
         warehouse carries only the tables analysts use."""
         return self.builds_dir / f"{run_id}.staging.duckdb"
 
+    # -- the published file ----------------------------------------------------------------------
+    def record(self) -> dict | None:
+        try:
+            return json.loads(self.record_path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def intact(self) -> bool:
+        """True when the published file is byte for byte the one seedhouse published last. Reads
+        the whole file: a damaged block or a change made by another program shows here."""
+        record = self.record()
+        if record is None or not self.published.is_file():
+            return False
+        try:
+            if self.published.stat().st_size != record.get("size_bytes"):
+                return False
+            return sha256_file(self.published) == record.get("sha256")
+        except OSError:
+            return False
+
+    def check_no_writer(self) -> None:
+        """Raise `WarehouseBusyError` when another program has the published file open for
+        writing, or left a write-ahead log beside it. Its changes are never replayed nor
+        discarded by seedhouse: the person who made them decides."""
+        if not self.published.exists():
+            return
+        try:
+            # read-only: takes DuckDB's shared lock for a moment, which a writer's lock refuses
+            duckdb.connect(str(self.published), read_only=True).close()
+        except duckdb.IOException as exc:
+            holder = re.search(r"Conflicting lock is held in (.*?)(?:\. See also|$)", str(exc))
+            if holder or "lock" in str(exc).lower():
+                raise WarehouseBusyError(
+                    f"{self.published} is open for writing by another program"
+                    + (f" ({holder.group(1)})" if holder else "")
+                    + "; close that connection (analysts: open the file read-only) and build again"
+                ) from None
+        except duckdb.Error:
+            pass  # not a readable DuckDB file: `check_replaceable` decides
+        if self.wal.exists():
+            raise WarehouseBusyError(
+                f"{self.wal} holds changes that another program wrote to {self.published} and has not "
+                "saved into it (a DuckDB write-ahead log); seedhouse neither replays nor discards them. "
+                "Close that program, or open the file once with DuckDB and close it, then build again"
+            )
+
+    def check_replaceable(self) -> None:
+        """Raise `NotAWarehouseError` when the file at the published path is something other than
+        a seedhouse warehouse (a CSV, another database), unless `force` was given."""
+        if self.force or not self.published.exists() or self.record() is not None:
+            return
+        if not is_seedhouse_warehouse(self.published):
+            raise NotAWarehouseError(
+                f"{self.published} exists and is not a seedhouse warehouse: refusing to replace it "
+                "(choose another --warehouse, or pass --force to replace it)"
+            )
 
     # -- locking -------------------------------------------------------------------------------
     def acquire_lock(self, run_id: str) -> None:
-        """Take the build lock or fail at once; then remove what dead builds left behind.
-        Idempotent: every writing step of a run calls it."""
+        """Take the build lock or fail at once; refuse to start while another program writes to
+        the published file; then remove what dead builds left behind. Idempotent: every writing
+        step of a run calls it."""
         if self._lock_fd is not None:
             return
+        self.check_replaceable()
+        self.check_no_writer()
+        if not self.try_lock():
+            raise BuildLockedError(
+                f"another seedhouse build is running against {self.published} "
+                f"(lock {self.state_dir / 'build.lock'}); wait for it to finish"
+            )
+        self.remove_stale_builds(keep_run_id=run_id)
+
+    def try_lock(self) -> bool:
+        """Take the build lock if it is free; False when another build holds it."""
+        if self._lock_fd is not None:
+            return True
         self.builds_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.state_dir / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise BuildLockedError(
-                f"another seedhouse build is running against {self.published} "
-                f"(lock {self.state_dir / 'build.lock'}); wait for it to finish"
-            ) from None
+            return False
         self._lock_fd = fd
-        self.remove_stale_builds(keep_run_id=run_id)
+        return True
 
     def release_lock(self) -> None:
         if self._lock_fd is not None:
@@ -256,14 +375,23 @@ class Warehouse:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def remove_stale_builds(self, keep_run_id: str) -> list[Path]:
+    def remove_stale_builds(self, keep_run_id: str | None = None) -> list[Path]:
         """Delete build files of other runs (called with the lock held: none of them is running)."""
         removed = []
+        if not self.builds_dir.is_dir():
+            return removed
         for path in sorted(self.builds_dir.glob("*.duckdb*")):
-            if not path.name.startswith(keep_run_id + "."):
+            if keep_run_id is None or not path.name.startswith(keep_run_id + "."):
                 path.unlink(missing_ok=True)
                 removed.append(path)
         return removed
+
+    def remove_build(self, run_id: str) -> None:
+        """Delete this run's build files (a build that failed on a fault, not on its checks)."""
+        self.close_build()
+        for path in (self.build_path(run_id), self.staging_path(run_id)):
+            path.unlink(missing_ok=True)
+            _wal(path).unlink(missing_ok=True)
 
     # -- build files ---------------------------------------------------------------------------
     # One connection to the build file serves every step of a run (steps run in-process, one at a
@@ -277,7 +405,7 @@ class Warehouse:
         path, staging = self.build_path(run_id), self.staging_path(run_id)
         for leftover in (path, staging):
             leftover.unlink(missing_ok=True)
-            leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
+            _wal(leftover).unlink(missing_ok=True)
         con = connect(path, storage_version=self.storage_version)
         self._build = (run_id, con)
         attach(con, staging, "staging")
@@ -308,31 +436,166 @@ class Warehouse:
         yield con
 
     def close_build(self) -> None:
-        """Close the run's connection: DuckDB checkpoints its WAL into the file."""
+        """Close the run's connection. Its writes are made durable by `publish`'s checkpoint,
+        not here: DuckDB's close() does not report a write that failed (a full disk)."""
         if self._build is not None:
             self._build[1].close()
             self._build = None
 
-    def publish(self, run_id: str) -> Path:
-        """Atomically replace the published warehouse with this run's build file."""
-        self.acquire_lock(run_id)
+    def _checkpoint_build(self, run_id: str) -> None:
+        """Fold every write of this run into its files, raising if any write fails."""
+        if self._build is not None and self._build[0] == run_id:
+            con = self._build[1]
+            for (database,) in con.execute(
+                "select database_name from duckdb_databases() where not internal and path is not null"
+            ).fetchall():
+                con.execute(f"checkpoint {quote_ident(database)}")
         self.close_build()
+        for path in (self.build_path(run_id), self.staging_path(run_id)):
+            if _wal(path).exists():
+                # a connection of this run was left unclosed (or its last checkpoint failed): what
+                # the log holds never reached the file, so the file is not what was checked
+                raise PublishError(f"the build file {path} still has unsaved changes in {_wal(path).name}")
+
+    def verify_build(self, run_id: str, expected_rows: dict[str, int]) -> None:
+        """Reopen the checkpointed build file read-only and count every table built by this run
+        against what the run built and checked; raise `PublishError` on any difference."""
         path = self.build_path(run_id)
-        if not path.exists():
-            raise FileNotFoundError(f"nothing to publish: {path} does not exist")
-        wal = path.with_name(path.name + ".wal")
-        if wal.exists():  # a connection was not closed cleanly: fold the WAL in first
-            connect(path, storage_version=self.storage_version).close()
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-        self.published.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, self.published)
-        staging = self.staging_path(run_id)
-        if staging.exists():  # this build's parse becomes the cache of the next one
-            os.replace(staging, self.parse_cache)
-        dir_fd = os.open(self.published.parent, os.O_RDONLY)
+        problems = []
+        with duckdb.connect(str(path), read_only=True) as con:
+            for name, expected in sorted(expected_rows.items()):
+                try:
+                    found = row_count(con, name)
+                except duckdb.Error as exc:
+                    problems.append(f"{name} cannot be read ({type(exc).__name__})")
+                    continue
+                if found != expected:
+                    problems.append(f"{name} holds {found} rows, {expected} were built and checked")
+        if problems:
+            raise PublishError(f"the build file {path} is not what was checked: " + "; ".join(problems))
+
+    def publish(self, run_id: str, expected_rows: dict[str, int]) -> Path:
+        """Replace the published warehouse with this run's build file, atomically, once the build
+        file is checkpointed, synced and verified (`expected_rows`: each table this run built,
+        with the row count its checks saw). Any fault before the rename raises `PublishError`,
+        whose message says what went wrong, and leaves the published file exactly as it was."""
+        self.acquire_lock(run_id)
+        path = self.build_path(run_id)
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+            self._checkpoint_build(run_id)
+            if not path.exists():
+                raise PublishError(f"nothing to publish: {path} does not exist")
+            _fsync(path)
+            self.verify_build(run_id, expected_rows)
+            new_record = {"run_id": run_id, "size_bytes": path.stat().st_size, "sha256": sha256_file(path)}
+            self.check_no_writer()  # a writer may have opened the file while this run built
+            kept = self._keep_changed_published()
+            _write_atomically(self.record_path, json.dumps(new_record, indent=1) + "\n")
+            self.published.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, self.published)
+        except (OSError, duckdb.Error) as exc:
+            raise PublishError(describe_write_error(exc, path)) from exc
+        self.kept_copy = kept
+        staging = self.staging_path(run_id)
+        try:
+            self._replace_parse_cache(staging)
+        except (OSError, duckdb.Error):
+            # the warehouse is published; without a cache the next build parses everything again
+            self.parse_cache.unlink(missing_ok=True)
+        _fsync_dir(self.published.parent)
         return self.published
+
+    def _replace_parse_cache(self, staging: Path) -> None:
+        if not staging.exists():
+            return
+        if self.parse_cache.is_dir():  # a damaged cache: see pipeline.ingest.discard_cache
+            shutil.rmtree(self.parse_cache)
+        _fsync(staging)
+        os.replace(staging, self.parse_cache)
+
+    def _keep_changed_published(self) -> Path | None:
+        """Before replacing a published file that was changed since seedhouse published it (an
+        analyst's table, a repair), keep it under the state folder: nothing is lost unasked."""
+        if self.record() is None or not self.published.is_file() or self.intact():
+            return None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        kept = self.state_dir / f"changed-{stamp}.duckdb"
+        try:
+            os.link(self.published, kept)
+        except OSError:
+            shutil.copyfile(self.published, kept)
+        return kept
+
+
+def changed_copy_warning(published: Path, kept: Path | str) -> str:
+    return f"{published} had been changed since it was published; the changed file was kept as {kept}"
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def is_seedhouse_warehouse(path: Path) -> bool:
+    """True for a DuckDB file that a seedhouse build published (it has `quality.build_info`)."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return bool(
+                scalar(
+                    con,
+                    "select count(*) from duckdb_columns() where schema_name = 'quality' "
+                    "and table_name = 'build_info' and column_name = 'seedhouse_version'",
+                )
+            )
+    except duckdb.Error:
+        return False
+
+
+def describe_write_error(exc: BaseException, path: Path) -> str:
+    """One line for a failed write: the cause first (a full disk, no permission), then the file."""
+    if isinstance(exc, PublishError):
+        return str(exc)
+    text = str(exc)
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left on device" in text:
+        return f"no space left on device on {mount_point(path)} (writing {path})"
+    if (isinstance(exc, OSError) and exc.errno == errno.EDQUOT) or "Disk quota exceeded" in text:
+        return f"disk quota exceeded on {mount_point(path)} (writing {path})"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} (writing {exc.filename or path})"
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''} (writing {path})"
+
+
+def mount_point(path: Path) -> Path:
+    """The mount point of the file system that holds `path` (named in disk-full messages)."""
+    path = path.resolve()
+    while not path.exists() or not os.path.ismount(path):
+        if path.parent == path:
+            break
+        path = path.parent
+    return path

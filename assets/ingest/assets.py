@@ -69,7 +69,10 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 definitions=definitions,
                 on_start=start,
                 on_progress=reporter.advance,
+                verify=seedhouse.verify,
             )
+        for warning in summary.warnings:
+            context.log.warning(warning)
         if summary.files_parsed >= GE_PAUSE_FILES:
             give_back_memory()  # what the parse freed, before the tables are built
         seedhouse.ge  # noqa: B018 - (re)started now, to be warm by the first check
@@ -84,6 +87,7 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 "parse_errors": MetadataValue.json(summary.parse_errors),
                 "distinct_urls": summary.distinct_urls,
                 "distinct_providers": summary.distinct_providers,
+                "warnings": MetadataValue.json(list(summary.warnings)),
             }
         )
 

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from pipeline.catalog import TABLES
 from pipeline.resources import SeedhouseResource
-from pipeline.warehouse import connect, row_count
+from pipeline.warehouse import changed_copy_warning, connect, row_count
 
 # After every check: the in-process executor runs the highest priority of the steps ready to run
 # (tables 1, checks 0), and publishing is ready as soon as the tables are built.
@@ -23,17 +23,21 @@ def published_warehouse(context: AssetExecutionContext, seedhouse: SeedhouseReso
     """The DuckDB file analysts open, replaced atomically by this run's build.
 
     Publishes only when every table this run built has been checked and none of its critical
-    expectations failed; otherwise the step fails and the previous file stays exactly as it was.
-    Readers with the old file open keep their snapshot.
+    expectations failed, when the build does not shrink the warehouse by more than the configured
+    share (unless `allow_shrink`), and when the build file, checkpointed and reopened, holds every
+    table with the rows that were checked; otherwise the step fails and the previous file stays
+    exactly as it was. Readers with the old file open keep their snapshot.
     """
-    seedhouse.audit()
-    path = seedhouse.warehouse.publish(context.run_id)
+    path = seedhouse.publish(context.run_id)
     with connect(path, read_only=True) as con:
         counts = {t.name: row_count(con, t.name) for t in TABLES}
-    return MaterializeResult(
-        metadata={
-            "path": MetadataValue.path(str(path)),
-            "size_bytes": path.stat().st_size,
-            "row_counts": MetadataValue.json(counts),
-        }
-    )
+    metadata = {
+        "path": MetadataValue.path(str(path)),
+        "size_bytes": path.stat().st_size,
+        "row_counts": MetadataValue.json(counts),
+    }
+    kept = seedhouse.warehouse.kept_copy
+    if kept is not None:
+        context.log.warning(changed_copy_warning(path, kept))
+        metadata["kept_changed_copy"] = MetadataValue.path(str(kept))
+    return MaterializeResult(metadata=metadata)
