@@ -30,7 +30,10 @@ FLAGS = [
 # `--screenshot` and `--dump-dom` act once this much of the page's own time has passed
 VIRTUAL_TIME = "--virtual-time-budget=20000"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless browser tests need Debian's chromium (apt-get install chromium)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="headless browser tests need Debian's chromium (apt-get install chromium)"),
+]
 
 
 def browse(url: str, profile: Path, *args: str, size: str = "1400,1000") -> str:

@@ -55,7 +55,7 @@ def test_definitions_do_not_import_great_expectations():
 def test_build_with_a_missing_seeds_root_exits_2(tmp_path):
     result = seedhouse("build", "--seeds", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
     assert result.returncode == 2
-    assert result.stdout.strip() == f"error: the seeds root {tmp_path / 'nope'} does not exist or is not a directory"
+    assert result.stderr.strip() == f"error: the seeds root {tmp_path / 'nope'} does not exist or is not a directory"
     assert not (tmp_path / "w.duckdb").exists()
 
 
@@ -64,7 +64,7 @@ def test_check_exits_0_on_a_good_warehouse_and_writes_data_docs(tiny_warehouse, 
     shutil.copyfile(tiny_warehouse, path)
     result = seedhouse("check", "--warehouse", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    index = tmp_path / ".seedhouse" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    index = tmp_path / ".seedhouse" / "good.duckdb" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert f"Data Docs: {index}" in result.stdout.replace("\n", "")
     assert "all critical expectations passed" in result.stdout
     assert index.is_file()

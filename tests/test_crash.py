@@ -17,7 +17,11 @@ import pytest
 
 from pipeline import quality
 from pipeline.generate import generate
+from pipeline.warehouse import Warehouse
 from tests.conftest import query
+
+# kill -9 at many moments of real builds: minutes of work, run in CI's second step
+pytestmark = pytest.mark.slow
 
 
 def digest(path: Path) -> str:
@@ -66,7 +70,7 @@ def seconds_until_published(seeds: Path, published: Path) -> float:
 
 
 def test_kill_9_at_any_moment_leaves_the_published_file_as_it_was(seeds, published):
-    builds = published.parent / ".seedhouse" / "builds"
+    builds = Warehouse(published).builds_dir
     # kill moments as fractions of one build's time to publish: in ingest (parse workers
     # running), in the table steps, in the checks, and just before the publish itself
     scale = seconds_until_published(seeds, published)
@@ -152,7 +156,7 @@ def test_two_builds_at_once_one_fails_at_once_with_a_clear_message(seeds, publis
     before = digest(published)
     first = start_build(seeds, published, "--full")
     # wait until the first build holds the lock (its build files exist), then start the second
-    builds = published.parent / ".seedhouse" / "builds"
+    builds = Warehouse(published).builds_dir
     deadline = time.monotonic() + 60
     while not any(builds.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)

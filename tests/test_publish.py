@@ -82,7 +82,7 @@ def test_a_failed_critical_expectation_holds_back_only_the_publish_step(publishe
     failed = instance.all_logs(report.run_id, of_type=DagsterEventType.STEP_FAILURE)
     assert [entry.step_key for entry in failed] == ["published_warehouse"]
     assert [(f.table, f.check_name) for f in report.blocking_failures] == [("core.articles", "between__quality_2")]
-    build = published.parent / ".seedhouse" / "builds" / f"{report.run_id}.duckdb"
+    build = Warehouse(published).builds_dir / f"{report.run_id}.duckdb"
     assert query(build, "select count(*) from analytics.story_coverage") == query(
         published, "select count(*) from analytics.story_coverage"
     )
@@ -123,12 +123,12 @@ def test_each_suite_goes_to_the_ge_process_once_as_its_table_is_built(tiny_seeds
 def test_next_build_cleans_up_and_publishes(published, tiny_seeds, stricter_suites):
     failed = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
     assert (failed.success, failed.published) == (False, False)
-    leftovers = sorted(p.name for p in (published.parent / ".seedhouse" / "builds").iterdir())
+    leftovers = sorted(p.name for p in (Warehouse(published).builds_dir).iterdir())
     assert leftovers == [f"{failed.run_id}.duckdb", f"{failed.run_id}.staging.duckdb"]
 
     report = run_build(tiny_seeds, published)
     assert (report.success, report.published) == (True, True)
-    assert list((published.parent / ".seedhouse" / "builds").iterdir()) == []
+    assert list((Warehouse(published).builds_dir).iterdir()) == []
     assert report.ledger == {"duplicate": 1, "loaded": 2, "quarantined": 6}
 
 
@@ -141,7 +141,7 @@ def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_s
         assert (report.success, report.published) == (False, False)
         assert report.errors == [
             f"staging__parsed_seeds: BuildLockedError: another seedhouse build is running "
-            f"against {published} (lock {published.parent / '.seedhouse' / 'build.lock'}); wait for it to finish"
+            f"against {published} (lock {Warehouse(published).state_dir / 'build.lock'}); wait for it to finish"
         ]
         assert digest(published) == before
     finally:

@@ -148,6 +148,7 @@ def test_large_tables_validated_by_column_group_give_the_same_outcomes(scratch, 
     assert scratch.execute("select current_setting('memory_limit')").fetchone() == limit
 
 
+@pytest.mark.slow  # validates every table three ways in Great Expectations
 def test_the_ge_process_gives_the_outcomes_of_validating_here(scratch, monkeypatch):
     """A build validates in a GE process of its own: small tables whole, large ones a column
     group at a time. Both give what validating in this process gives, and leave no file behind."""

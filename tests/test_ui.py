@@ -7,7 +7,12 @@ from __future__ import annotations
 import shutil
 import time
 
+import pytest
+
 from tests.conftest import TINY_SEEDS, graphql, write_seeds
+
+# a real `dagster dev` with its daemon: run in CI's second step
+pytestmark = pytest.mark.slow
 
 
 LAUNCH = """

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from pipeline.catalog import TABLES
+from pipeline.warehouse import Warehouse
 from tests.conftest import article_key, query
 
 A_URL = "https://www.exampletimes.com/news/one?id=7"
@@ -187,7 +188,7 @@ def test_published_file_has_no_staging_and_opens_in_older_duckdb_storage(tiny_wa
             "select tags['storage_version'] from duckdb_databases() where database_name = 'seedhouse'"
         ).fetchone()
         assert storage == ("v1.4.0+",)
-    assert list((tiny_warehouse.parent / ".seedhouse" / "builds").iterdir()) == []
+    assert list((Warehouse(tiny_warehouse).builds_dir).iterdir()) == []
 
 
 def test_the_warehouse_docs_are_current(tmp_path):
