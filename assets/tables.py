@@ -12,6 +12,7 @@ from dagster import (
     AssetsDefinition,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
     TableColumn,
     TableSchema,
     asset,
@@ -20,6 +21,7 @@ from dagster import (
 from pipeline.catalog import TABLES, Table
 from pipeline.render import preview
 from pipeline.resources import SeedhouseResource
+from pipeline.session import BuildSession
 from pipeline.warehouse import build_model, model_dependencies, table_columns
 
 PARSED_SEEDS_KEY = AssetKey(["staging", "parsed_seeds"])
@@ -67,7 +69,7 @@ def ledger_summary(con) -> dict:
 
 
 # Table steps go first among the steps ready to run (higher priority than the checks): each hands
-# its suite to the GE process as soon as it is built (`SeedhouseResource.table_built`), so GE
+# its suite to the GE process as soon as it is built (`BuildSession.table_built`), so GE
 # validates on the other core while the next table is built, and a check step finds its answers.
 TABLE_STEP_TAGS = {"dagster/priority": "1"}
 
@@ -89,8 +91,10 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
             "sql": MetadataValue.path(f"warehouse/{table.schema}/{table.short_name}.sql"),
         },
     )
-    def _table(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
-        with seedhouse.warehouse.open_build(context.run_id) as con:
+    def _table(
+        context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
+    ) -> MaterializeResult:
+        with seedhouse.open_warehouse(session).open_build(context.run_id) as con:
             rows = build_model(con, table)
             types = dict(table_columns(con, table.name))
             metadata = {
@@ -101,7 +105,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
                 metadata["preview"] = MetadataValue.md(preview(con, table.name))
             if table.name == LEDGER:
                 metadata.update(ledger_summary(con))
-            seedhouse.table_built(con, table.name, expectations_dir)
+            session.table_built(con, table.name, expectations_dir)
         return MaterializeResult(metadata=metadata)
 
     return _table

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.catalog import TABLES
-from pipeline.ingest import definitions_fingerprint, hand_over_manifest, is_current
+from pipeline import check_results
+from pipeline.ingest import definitions_fingerprint, is_current
 from pipeline.parse import Limits, discover
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline import quality
-from pipeline.quality import CRITICAL, AuditFailedError, Outcome
+from pipeline.quality import AuditFailedError, Outcome
+from pipeline.session import BuildSession, Reporter
 from pipeline.warehouse import (
     NotAWarehouseError,
     Warehouse,
@@ -84,6 +86,7 @@ def run_build(
     expectations_dir: Path | str | None = None,
     resource_config: dict[str, Any] | None = None,
     instance: Any = None,
+    reporter: Reporter | None = None,
 ) -> BuildReport:
     """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build.
 
@@ -91,7 +94,8 @@ def run_build(
     warehouse starts no run at all (`up_to_date`), and otherwise re-parses only what changed.
     `expectations_dir` replaces the project's suites for this build (checks are made from it).
     The run is recorded in `instance` (a `DagsterInstance`), by default `DAGSTER_HOME`'s if it is
-    set (where `dagster dev` shows it), else an ephemeral one."""
+    set (where `dagster dev` shows it), else an ephemeral one. `reporter` is told the parse's
+    progress."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
     suites = Path(expectations_dir) if expectations_dir is not None else EXPECTATIONS_DIR
@@ -112,6 +116,7 @@ def run_build(
         published_run_id = warehouse.published_run_id() if incremental else None
     except (NotAWarehouseError, WarehouseBusyError) as exc:
         return BuildReport(False, "", warehouse.published, time.perf_counter() - started, errors=[str(exc)])
+    handed_manifest = None
     if published_run_id is not None:
         manifest = discover(root)  # read once: here, and by the run's ingest if one starts
         current = is_current(
@@ -130,15 +135,16 @@ def run_build(
             report = BuildReport(True, "", warehouse.published, time.perf_counter() - started, up_to_date=True)
             _describe_published(report)
             return report
-        hand_over_manifest(root, manifest)
+        handed_manifest = (root, manifest)
 
     # Great Expectations takes seconds to import: its process starts before Dagster's own set-up
-    # (definitions, instance, run), which it then overlaps; the run's resource takes it over.
-    quality.start_ge_process()
+    # (definitions, instance, run), which it then overlaps; the run's session takes it over.
+    session = BuildSession(reporter=reporter, manifest=handed_manifest, ge=quality.GEProcess())
     from pipeline.definitions import defs, make_definitions
 
     if expectations_dir is not None:
         defs = make_definitions(suites)
+    run_id = None
     try:
         result = defs.resolve_job_def(job_name).execute_in_process(
             run_config={
@@ -147,33 +153,22 @@ def run_build(
             },
             instance=instance if instance is not None else _instance(),
             raise_on_error=False,
+            resources={"session": session},
         )
+        run_id = result.run_id
     finally:
-        hand_over_manifest(root, None)  # a run that did not ingest left it
+        session.finish(run_id)
     report = BuildReport(
         success=result.success,
         run_id=result.run_id,
         warehouse=Path(warehouse_path).resolve(),
         seconds=time.perf_counter() - started,
     )
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            meta = {k: v.value for k, v in evaluation.metadata.items()}
-            unexpected = meta.get("unexpected_count", -1)
-            report.failed_checks.append(
-                Outcome(
-                    table=".".join(evaluation.asset_key.path),
-                    check_name=evaluation.check_name,
-                    expectation_type=meta.get("expectation_type", ""),
-                    severity=meta.get("severity", CRITICAL),
-                    success=False,
-                    meaning=meta.get("meaning", ""),
-                    unexpected_count=None if unexpected == -1 else unexpected,
-                    observed_value=meta.get("observed_value"),
-                    sample=meta.get("sample") or [],
-                    error=meta.get("error"),
-                )
-            )
+    published = any(event.is_step_success and event.step_key == "published_warehouse" for event in result.all_events)
+    # the checks of this run, as the file it wrote records them: the published file, or the build
+    # file a failed check or guard held back (a build that failed on a fault left neither)
+    checked_file = report.warehouse if published else warehouse.build_path(result.run_id)
+    report.failed_checks = check_results.failures_in(checked_file, result.run_id) or []
     for event in result.all_events:
         if event.is_step_failure:
             cause = _root_cause(event.step_failure_data.error)
@@ -182,9 +177,7 @@ def run_build(
             if "No space left on device" in cause:  # DuckDB's words, from a table step
                 cause = f"no space left on device on {mount_point(report.warehouse.parent)} ({cause})"
             report.errors.append(f"{event.step_key}: {cause}")
-    report.published = any(
-        event.is_step_success and event.step_key == "published_warehouse" for event in result.all_events
-    )
+    report.published = published
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
         if "warnings" in metadata:

@@ -25,7 +25,7 @@ def _console():
 
 
 class _BarReporter:
-    """Adapts a rich progress bar to pipeline.progress.Reporter."""
+    """Adapts a rich progress bar to pipeline.session.Reporter."""
 
     def __init__(self, progress):
         self.progress, self.task = progress, None
@@ -125,7 +125,6 @@ def build(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline import progress
     from pipeline.build import run_build
     from pipeline.ingest import SeedsRootError, check_seeds_root
 
@@ -140,9 +139,10 @@ def build(
         console=console, transient=True,
     )
     options = {"verify": verify, "allow_shrink": allow_shrink, "force": force}
-    with bar, progress.reporting(_BarReporter(bar)):
+    with bar:
         report = run_build(
-            seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options
+            seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options,
+            reporter=_BarReporter(bar),
         )
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
@@ -195,7 +195,9 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
     """
     from rich.table import Table
 
-    from pipeline import quality
+    import duckdb
+
+    from pipeline import check_results, quality
     from pipeline.catalog import TABLES
     from pipeline.warehouse import Warehouse, connect
 
@@ -210,6 +212,10 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
             table_outcomes, result = quality.validate_with_result(con, table.name, expectations_dir)
             outcomes.extend(table_outcomes)
             docs.add(table.name, quality.load_suite(table.name, expectations_dir), result, "seedhouse check")
+        try:
+            recorded = check_results.outcomes(con)
+        except duckdb.Error:
+            recorded = None  # a warehouse from before check results were recorded
     index = docs.build()
 
     failed = [o for o in outcomes if not o.success]
@@ -225,6 +231,13 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
         )
     console.print(summary)
     _print_failures(console, failed)
+    if recorded is not None:
+        then = {(o.table, o.check_name): o.success for o in recorded}
+        changed = sorted(f"{o.table}:{o.check_name}" for o in outcomes if then.get((o.table, o.check_name), o.success) != o.success)
+        if changed:
+            console.print(f"differs from what the build recorded (quality.check_results): {', '.join(changed)}", markup=False)
+        else:
+            console.print("the same outcomes as the build recorded in quality.check_results")
     console.print(f"Data Docs: {index}")
     # GE's index lists results with JavaScript from a CDN; offline, open the pages directly
     console.print(f"  validation pages (readable offline): {index.parent / 'validations'}")

@@ -19,7 +19,7 @@ from assets.publish.assets import published_warehouse
 from assets.publish.report import report
 from assets.quality.checks import quality_checks
 from pipeline.paths import EXPECTATIONS_DIR
-from pipeline.resources import SeedhouseResource
+from pipeline.resources import SeedhouseResource, build_session
 
 build_warehouse = define_asset_job(
     "build_warehouse",
@@ -45,7 +45,7 @@ def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
         jobs=[build_warehouse, refresh_analytics],
         sensors=[seeds_changed],
         schedules=[daily_build],
-        resources={"seedhouse": SeedhouseResource()},
+        resources={"seedhouse": SeedhouseResource(), "session": build_session},
         executor=in_process_executor,
     )
 

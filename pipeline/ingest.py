@@ -108,25 +108,6 @@ def manifest_fingerprint(seeds_root: Path) -> str:
     return f"{manifest.num_rows}:{hasher.hexdigest()[:32]}"
 
 
-# `seedhouse build` reads every file's status to tell whether anything changed (`is_current`);
-# when something did, the ingest of the run it starts takes that manifest over instead of reading
-# the statuses again (100,000 files: about 0.8 s). Taken once, and only for the same seeds root;
-# `run_build` clears what its run did not take.
-_handed_over: tuple[Path, pa.Table] | None = None
-
-
-def hand_over_manifest(seeds_root: Path, manifest: pa.Table | None) -> None:
-    """Give the next `ingest` of `seeds_root` in this process `manifest` (None clears it)."""
-    global _handed_over
-    _handed_over = None if manifest is None else (seeds_root, manifest)
-
-
-def _take_manifest(seeds_root: Path) -> pa.Table | None:
-    global _handed_over
-    handed, _handed_over = _handed_over, None
-    return handed[1] if handed is not None and handed[0] == seeds_root else None
-
-
 class SeedsRootError(FileNotFoundError):
     """The seeds root is missing, not a folder, or holds no entry at all."""
 
@@ -296,11 +277,14 @@ def ingest(
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     verify: bool = False,
+    manifest: pa.Table | None = None,
 ) -> IngestSummary:
     """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything.
     With `verify`, cached files whose bytes changed although their size and modification time
-    did not are parsed again (every file is hashed). A seeds root with no file raises
-    `SeedsRootError`: an empty warehouse is never built."""
+    did not are parsed again (every file is hashed). `manifest` is `discover(seeds_root)` when the
+    caller has read it already (`seedhouse build` does, to tell whether anything changed: reading
+    every file's status again costs about a second at 100,000 files). A seeds root with no file
+    raises `SeedsRootError`: an empty warehouse is never built."""
     started_at = datetime.now(timezone.utc)
     fingerprint = parser_fingerprint(seeds_root, limits)
     warnings = []
@@ -311,11 +295,8 @@ def ingest(
         cache = None
     # Only a cache needs each file's size and modification time up front; without one the parse
     # records them as it reads each file (100,000 files: 1.5 s of status calls saved).
-    handed = _take_manifest(seeds_root)
-    if cache is None:
-        manifest = discover(seeds_root, with_status=False)
-    else:
-        manifest = handed if handed is not None else discover(seeds_root)
+    if manifest is None:
+        manifest = discover(seeds_root, with_status=cache is not None)
     if manifest.num_rows == 0:
         raise SeedsRootError(
             f"the seeds root {seeds_root} holds no seed files (an unmounted share?): nothing was built, "

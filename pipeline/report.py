@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import check_results
 from pipeline.paths import default_report_path
 from pipeline.warehouse import connect
 
@@ -134,6 +135,37 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     return figures
 
 
+def _checks_section(con: duckdb.DuckDBPyConnection) -> str:
+    """The build's data-quality checks, from `quality.check_results` in the same file: how many
+    held by severity, and every one that did not."""
+    if not _rows(con, "select 1 from duckdb_tables() where schema_name = 'quality' and table_name = 'check_results'"):
+        return ""
+    counts = _rows(
+        con,
+        "select severity, count(*) filter (where success), count(*) filter (where not success) "
+        "from quality.check_results group by 1 order by 1",
+    )
+    failed = check_results.outcomes(con, "where not success")
+    head = "".join(
+        f"<tr><th>{html.escape(severity)}</th><td>{passed} passed, {failures} failed</td></tr>"
+        for severity, passed, failures in counts
+    )
+    rows = "".join(
+        f"<tr><td>{html.escape(o.table)}</td><td>{html.escape(o.check_name)}</td><td>{html.escape(o.severity)}</td>"
+        f"<td>{'' if o.unexpected_count is None else o.unexpected_count}</td><td>{html.escape(o.meaning)}</td></tr>"
+        for o in failed
+    )
+    listing = (
+        f"<table><tr><th>table</th><th>check</th><th>severity</th><th>rows</th><th>meaning</th></tr>{rows}</table>"
+        if failed
+        else "<p>Every expectation held.</p>"
+    )
+    return (
+        '<section id="section-checks"><h2>Data-quality checks of this build (quality.check_results)</h2>'
+        f"<table>{head}</table>{listing}</section>"
+    )
+
+
 def is_report(path: Path) -> bool:
     """Whether `path` is a report that seedhouse wrote."""
     try:
@@ -158,6 +190,7 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
             built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
             cursor = con.execute("select * from analytics.corpus_summary")
             summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+            checks = _checks_section(con)
         sections = []
         for index, (anchor, title, fig) in enumerate(figures):
             fig.update_layout(margin={"l": 40, "r": 20, "t": 30, "b": 40})
@@ -177,6 +210,7 @@ started {html.escape(str(built[1]))} · generated {generated}</p>
 <section id="section-summary"><h2>Counts (analytics.corpus_summary)</h2>
 <table>{''.join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in summary.items())}</table>
 </section>
+{checks}
 {''.join(sections)}
 </body></html>
 """

@@ -203,14 +203,21 @@ def build_model(con: duckdb.DuckDBPyConnection, table: Table) -> int:
 
 
 def comment(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """The catalog's descriptions of `table` and its columns, as COMMENT ON statements in one
-    transaction (a commit each would cost twice as much: 240 comments in all)."""
-    name = quote_ident(table.name)
+    """The catalog's descriptions of `table` and its columns, as COMMENT ON statements."""
+    comment_on(con, table.name, table.description, table.columns, view=table.view)
+
+
+def comment_on(
+    con: duckdb.DuckDBPyConnection, name: str, description: str, columns: dict[str, str], *, view: bool = False
+) -> None:
+    """COMMENT ON a table (or view) and its columns, in one transaction (a commit each would cost
+    twice as much: hundreds of comments in all)."""
+    quoted = quote_ident(name)
     con.execute("begin transaction")
     try:
-        con.execute(f"comment on {'view' if table.view else 'table'} {name} is {quote_literal(table.description)}")
-        for column, text in table.columns.items():
-            con.execute(f"comment on column {name}.{quote_ident(column)} is {quote_literal(text)}")
+        con.execute(f"comment on {'view' if view else 'table'} {quoted} is {quote_literal(description)}")
+        for column, text in columns.items():
+            con.execute(f"comment on column {quoted}.{quote_ident(column)} is {quote_literal(text)}")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -368,6 +375,10 @@ class Warehouse:
             return False
         self._lock_fd = fd
         return True
+
+    @property
+    def holds_lock(self) -> bool:
+        return self._lock_fd is not None
 
     def release_lock(self) -> None:
         if self._lock_fd is not None:

@@ -10,7 +10,8 @@ import duckdb
 from pipeline.build import run_build
 from pipeline.catalog import TABLES
 from pipeline.generate import generate
-from pipeline.ingest import hand_over_manifest, ingest
+from pipeline.ingest import ingest
+from pipeline.session import BuildSession
 from pipeline.parse import discover
 from pipeline.warehouse import Warehouse, quote_ident
 
@@ -74,24 +75,25 @@ def test_a_changed_suite_rebuilds_even_when_the_seeds_did_not(tiny_seeds, tmp_pa
 
 def test_the_manifest_a_build_read_is_taken_once_by_the_ingest_of_its_own_root(tiny_seeds, tmp_path):
     """`run_build` reads every file's status to tell whether anything changed and hands that
-    manifest to its run's ingest, which then does not read the statuses again."""
+    manifest to its run's ingest through the run's session, which then does not read the
+    statuses again."""
     path = tmp_path / "seedhouse.duckdb"
     assert run_build(tiny_seeds, path).published
     root = tiny_seeds.resolve()
     five = discover(root).slice(0, 5)  # as if only the first five files had been found
     warehouse = Warehouse(path)
+    session = BuildSession(manifest=(root, five))
 
     def files_found(run_id: str) -> int:
         with warehouse.new_build(run_id) as con:
-            return ingest(con, root, run_id=run_id, cache_path=warehouse.parse_cache).files_found
+            manifest = session.take_manifest(root)
+            return ingest(con, root, run_id=run_id, cache_path=warehouse.parse_cache, manifest=manifest).files_found
 
     try:
-        hand_over_manifest(root, five)
         assert files_found("taken") == 5
         assert files_found("taken-once") == 9
-        hand_over_manifest(tmp_path, five)  # another seeds root's manifest
+        session = BuildSession(manifest=(tmp_path, five))  # another seeds root's manifest
         assert files_found("other-root") == 9
     finally:
-        hand_over_manifest(root, None)
         warehouse.close_build()
         warehouse.release_lock()

@@ -18,7 +18,9 @@ from pipeline.catalog import TABLES
 from pipeline.definitions import defs
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.warehouse import Warehouse
-from tests.conftest import query
+from tests.conftest import article_key, query
+
+A_URL = "https://www.exampletimes.com/news/one?id=7"  # a.md's canonical URL
 
 
 def digest(path: Path) -> str:
@@ -146,3 +148,26 @@ def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_s
         assert digest(published) == before
     finally:
         holder.release_lock()
+
+
+def test_every_check_outcome_is_in_the_file_it_checked(tiny_warehouse, tiny_seeds, published, stricter_suites):
+    """quality.check_results: the published file carries the checks of the build that made it, and
+    a build held back by its checks carries the failure the gate read."""
+    n_expectations = sum(len(quality.expectations(quality.load_suite(t.name))) for t in TABLES)
+    run_id = query(tiny_warehouse, "select run_id from quality.build_info")[0][0]
+    assert query(
+        tiny_warehouse,
+        "select count(*), count(distinct table_name), count(*) filter (where severity = 'critical' and not success), "
+        "min(run_id), max(run_id) from quality.check_results",
+    ) == [(n_expectations, len(TABLES), 0, run_id, run_id)]
+
+    report = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
+    build = Warehouse(published).build_path(report.run_id)
+    assert query(
+        build,
+        "select table_name, check_name, severity, success, unexpected_count, sample::varchar from quality.check_results "
+        "where not success and severity = 'critical'",
+    ) == [("core.articles", "between__quality_2", "critical", False, 1, f'[{{"article_id":"{article_key(A_URL)}"}}]')]
+    assert [(f.table, f.check_name, f.unexpected_count) for f in report.blocking_failures] == [
+        ("core.articles", "between__quality_2", 1)
+    ]

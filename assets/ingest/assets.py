@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, ResourceParam, asset
 
 from assets.tables import PARSED_SEEDS_KEY
-from pipeline import progress
 from pipeline.ingest import definitions_fingerprint, ingest
 from pipeline.quality import give_back_memory
 from pipeline.resources import SeedhouseResource
+from pipeline.session import BuildSession
 
 
 class _LogProgress:
@@ -42,7 +42,9 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
         kinds={"python", "duckdb"},
         metadata={"dagster/table_name": "staging.parsed_seeds"},
     )
-    def parsed_seeds(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
+    def parsed_seeds(
+        context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
+    ) -> MaterializeResult:
         """Every file under the seeds root, read and parsed into one raw row each.
 
         This is a build's first step: it creates the run's new DuckDB file. Files that cannot be
@@ -50,14 +52,14 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
         stay as written; typing happens in the `core` tables. Files unchanged since the last
         published build are not read again (unless `full_refresh` is set).
         """
-        reporter = progress.current() or _LogProgress(context)
+        reporter = session.reporter or _LogProgress(context)
         root = seedhouse.seeds_path
-        warehouse = seedhouse.warehouse
+        warehouse = seedhouse.open_warehouse(session)
 
         def start(total: int) -> None:
             reporter.start(total)
             if total >= GE_PAUSE_FILES:
-                seedhouse.stop_ge()
+                session.stop_ge()
 
         with warehouse.new_build(context.run_id) as con:
             summary = ingest(
@@ -70,12 +72,13 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 on_start=start,
                 on_progress=reporter.advance,
                 verify=seedhouse.verify,
+                manifest=session.take_manifest(root),
             )
         for warning in summary.warnings:
             context.log.warning(warning)
         if summary.files_parsed >= GE_PAUSE_FILES:
             give_back_memory()  # what the parse freed, before the tables are built
-        seedhouse.ge  # noqa: B018 - (re)started now, to be warm by the first check
+        session.ge  # noqa: B018 - (re)started now, to be warm by the first check
         return MaterializeResult(
             metadata={
                 "dagster/row_count": summary.files_found,

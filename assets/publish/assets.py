@@ -1,10 +1,11 @@
 """Publish: the last step of write-audit-publish."""
 
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, ResourceParam, asset
 
 from pipeline.catalog import TABLES
 from pipeline.resources import SeedhouseResource
+from pipeline.session import BuildSession
 from pipeline.warehouse import changed_copy_warning, connect, row_count
 
 # After every check: the in-process executor runs the highest priority of the steps ready to run
@@ -19,7 +20,9 @@ LAST_STEP_TAGS = {"dagster/priority": "-1"}
     kinds={"duckdb"},
     op_tags=LAST_STEP_TAGS,
 )
-def published_warehouse(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:
+def published_warehouse(
+    context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
+) -> MaterializeResult:
     """The DuckDB file analysts open, replaced atomically by this run's build.
 
     Publishes only when every table this run built has been checked and none of its critical
@@ -28,7 +31,8 @@ def published_warehouse(context: AssetExecutionContext, seedhouse: SeedhouseReso
     table with the rows that were checked; otherwise the step fails and the previous file stays
     exactly as it was. Readers with the old file open keep their snapshot.
     """
-    path = seedhouse.publish(context.run_id)
+    seedhouse.open_warehouse(session)
+    path = session.publish(context.run_id, allow_shrink=seedhouse.allow_shrink, shrink_threshold=seedhouse.shrink_threshold)
     with connect(path, read_only=True) as con:
         counts = {t.name: row_count(con, t.name) for t in TABLES}
     metadata = {
@@ -36,7 +40,7 @@ def published_warehouse(context: AssetExecutionContext, seedhouse: SeedhouseReso
         "size_bytes": path.stat().st_size,
         "row_counts": MetadataValue.json(counts),
     }
-    kept = seedhouse.warehouse.kept_copy
+    kept = session.warehouse.kept_copy
     if kept is not None:
         context.log.warning(changed_copy_warning(path, kept))
         metadata["kept_changed_copy"] = MetadataValue.path(str(kept))

@@ -1,5 +1,7 @@
 """The HTML report, rewritten after every publish."""
 
+from pathlib import Path
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from pipeline.report import write_report
@@ -16,7 +18,7 @@ def report(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> Mate
     """A single self-contained HTML report beside the published warehouse: provider leaderboard,
     topic trends, topic co-occurrence, provider-to-provider coverage, story sizes and what became
     of the seed files. Opens offline in any browser."""
-    path = write_report(seedhouse.warehouse.published)
+    path = write_report(Path(seedhouse.warehouse_path).resolve())
     return MaterializeResult(
         metadata={"path": MetadataValue.path(str(path)), "size_bytes": path.stat().st_size}
     )

@@ -4,8 +4,9 @@ One `multi_asset_check` per table validates its whole suite once with Great Expe
 reports each expectation as its own check, so the UI shows which expectation failed, how many
 rows broke it and a sample of them.
 
-`critical` expectations gate publishing: `published_warehouse` refuses to replace the analysts'
-file when one has failed in the run (`SeedhouseResource.audit`). They are not Dagster-`blocking`
+Every outcome is also written to `quality.check_results` in the build file, and `critical`
+expectations gate publishing: `published_warehouse` refuses to replace the analysts' file when
+that table holds a failed one of this run (`pipeline.check_results.gate`). They are not Dagster-`blocking`
 checks: a blocking check makes every downstream table wait for it, which would keep the build
 from handing each table to Great Expectations' process as soon as it is built and going on with
 the next one on the other core. Every table of a run is built and checked, so one failed run
@@ -24,12 +25,14 @@ from dagster import (
     AssetChecksDefinition,
     AssetKey,
     MetadataValue,
+    ResourceParam,
     multi_asset_check,
 )
 
-from pipeline import quality
+from pipeline import check_results, quality
 from pipeline.catalog import TABLES, Table
 from pipeline.resources import SeedhouseResource
+from pipeline.session import BuildSession
 
 
 GATES = ", gates publishing"
@@ -84,9 +87,12 @@ def table_checks(table: Table, expectations_dir: Path) -> AssetChecksDefinition:
         name=f"{table.schema}_{table.short_name}_expectations",
         description=f"Great Expectations suite expectations/{table.name}.json",
     )
-    def _checks(context: AssetCheckExecutionContext, seedhouse: SeedhouseResource) -> Iterator[AssetCheckResult]:
-        with seedhouse.warehouse.open_build(context.run.run_id) as con:
-            outcomes = seedhouse.validate(con, table.name, expectations_dir)
+    def _checks(
+        context: AssetCheckExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
+    ) -> Iterator[AssetCheckResult]:
+        with seedhouse.open_warehouse(session).open_build(context.run.run_id) as con:
+            outcomes = session.validate(con, table.name, expectations_dir)
+            check_results.record(con, context.run.run_id, table.name, outcomes)
         for outcome in outcomes:
             yield result(outcome, asset_key)
 

@@ -1,0 +1,122 @@
+"""`quality.check_results`: every expectation a build evaluated, as a table in the file it built.
+
+The check steps write their outcomes here, in the build file; the publish gate is a query over
+it; `seedhouse build` and the HTML report read it back. So the published warehouse carries the
+checks of the build that made it: an analyst sees, in the file they opened, which expectations
+held and which did not. A run that rebuilds only some tables (the marts) replaces the rows of the
+tables it checked and keeps the others'.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.quality import CRITICAL, Outcome
+from pipeline.warehouse import comment_on, connect
+
+TABLE = "quality.check_results"
+
+DESCRIPTION = (
+    "One row per expectation evaluated by the build that made this file: its table, check, "
+    "severity and outcome, how many rows broke it and a sample of them by key. Critical failures "
+    "keep a build from being published, so in a published file every critical check passed."
+)
+COLUMNS = {
+    "table_name": "The checked table, schema-qualified (core.articles).",
+    "check_name": "The check's name, as the Dagster UI shows it (not_null__article_id).",
+    "expectation_type": "The Great Expectations expectation (expect_column_values_to_not_be_null).",
+    "severity": "critical (gates publishing) or warning (reported only).",
+    "success": "Whether the expectation held.",
+    "meaning": "What a failure means for an analyst (the suite's meta.meaning).",
+    "unexpected_count": "Rows that broke it; NULL for an expectation about the whole table.",
+    "observed_value": "What was observed, as JSON (a row count, a mean); NULL when not given.",
+    "sample": "Up to ten offending rows, by key, as JSON.",
+    "error": "The error when the expectation could not be evaluated; NULL otherwise.",
+    "run_id": "The Dagster run that evaluated it.",
+}
+
+_CREATE = f"""
+    create table if not exists {TABLE} (
+        table_name varchar not null,
+        check_name varchar not null,
+        expectation_type varchar not null,
+        severity varchar not null,
+        success boolean not null,
+        meaning varchar,
+        unexpected_count bigint,
+        observed_value json,
+        sample json,
+        error varchar,
+        run_id varchar not null
+    )
+"""
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: list[Outcome]) -> None:
+    """Replace `table`'s rows with this run's `outcomes`."""
+    con.execute("create schema if not exists quality")
+    con.execute(_CREATE)
+    rows = [
+        (
+            o.table, o.check_name, o.expectation_type, o.severity, o.success, o.meaning, o.unexpected_count,
+            None if o.observed_value is None else json.dumps(o.observed_value, default=str),
+            json.dumps(o.sample, default=str), o.error, run_id,
+        )
+        for o in outcomes
+    ]
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from {TABLE} where table_name = ?", [table])
+        if rows:
+            con.executemany(f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    comment_on(con, TABLE, DESCRIPTION, COLUMNS)
+
+
+def gate(con: duckdb.DuckDBPyConnection, run_id: str, built: dict[str, int] | set[str]) -> tuple[list[Outcome], list[str]]:
+    """The publish gate, as a query: the critical expectations this run saw fail on the tables it
+    built, and the tables it built but did not check."""
+    con.execute("create schema if not exists quality")
+    con.execute(_CREATE)
+    tables = sorted(built)
+    failed = outcomes(con, "where run_id = ? and list_contains(?, table_name) and severity = ? and not success",
+                      [run_id, tables, CRITICAL])
+    checked = {row[0] for row in con.execute(f"select distinct table_name from {TABLE} where run_id = ?", [run_id]).fetchall()}
+    return failed, [table for table in tables if table not in checked]
+
+
+def outcomes(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None) -> list[Outcome]:
+    """Rows of `quality.check_results` as outcomes, in table and check order."""
+    rows = con.execute(
+        f"select table_name, check_name, expectation_type, severity, success, meaning, unexpected_count, "
+        f"observed_value, sample, error from {TABLE} {where} order by table_name, check_name",
+        params or [],
+    ).fetchall()
+    return [
+        Outcome(
+            table=table, check_name=check, expectation_type=kind, severity=severity, success=success,
+            meaning=meaning or "", unexpected_count=unexpected,
+            observed_value=None if observed is None else json.loads(observed),
+            sample=json.loads(sample) if sample else [], error=error,
+        )
+        for table, check, kind, severity, success, meaning, unexpected, observed, sample, error in rows
+    ]
+
+
+def failures_in(path: Path, run_id: str) -> list[Outcome] | None:
+    """The expectations that run `run_id` saw fail, as recorded in the warehouse or build file at
+    `path`; None when it holds no check results (it is gone, or older than this table)."""
+    if not path.is_file():
+        return None
+    try:
+        with connect(path, read_only=True) as con:
+            return outcomes(con, "where not success and run_id = ?", [run_id])
+    except (duckdb.Error, OSError):
+        return None
