@@ -43,6 +43,7 @@ import duckdb
 import pyarrow
 import pyarrow.ipc
 
+from pipeline.memory import give_back_memory
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.warehouse import memory_limit, quote_ident, referenced_tables, row_count
 
@@ -475,21 +476,6 @@ def part_outcomes(
     if rows > LARGE_TABLE_ROWS:  # a garbage collection costs about 0.2 s: large tables only
         give_back_memory()
     return outcomes
-
-
-def give_back_memory() -> None:
-    """Hand what a validation freed back to the system: pandas' and GE's temporary objects leave
-    the C heap fragmented, and a process validating one large table after another would keep the
-    high-water mark of all of them (a million seeds: 500 MB between suites instead of 300 MB)."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    pyarrow.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def _send(con: duckdb.DuckDBPyConnection, plan: _Plan, index: int, ge: GEProcess) -> tuple[Future, Path]:
