@@ -405,8 +405,8 @@ def test_a_sensor_run_that_loses_the_lock_to_a_shell_build_is_asked_for_again(pu
     from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
     from assets.ingest.sensors import seeds_changed
-    from pipeline import quality
     from pipeline.definitions import defs
+    from pipeline.quality import ge_process
     from pipeline.resources import SeedhouseResource
 
     seeds = tmp_path / "seeds"
@@ -429,7 +429,7 @@ def test_a_sensor_run_that_loses_the_lock_to_a_shell_build_is_asked_for_again(pu
 
     request, cursor = tick(None)
     assert isinstance(request, RunRequest)
-    assert quality._STARTED is None  # a tick starts no Great Expectations process
+    assert ge_process._STARTED is None  # a tick starts no Great Expectations process
 
     shell_build = Warehouse(published)
     shell_build.acquire_lock("a-shell-build")  # `seedhouse build` from a shell holds the lock
