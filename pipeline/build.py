@@ -16,7 +16,7 @@ from pipeline.ingest import definitions_fingerprint, hand_over_manifest, is_curr
 from pipeline.parse import Limits, discover
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline import quality
-from pipeline.quality import CRITICAL, AuditFailedError, Outcome
+from pipeline.quality import CRITICAL, AuditFailedError, Outcome, blocking
 from pipeline.warehouse import (
     NotAWarehouseError,
     Warehouse,
@@ -47,7 +47,7 @@ class BuildReport:
 
     @property
     def blocking_failures(self) -> list[Outcome]:
-        return [f for f in self.failed_checks if f.blocks]
+        return blocking(self.failed_checks)
 
 
 def _instance():

@@ -153,11 +153,10 @@ class SeedhouseResource(ConfigurableResource):
         """The publish gate: raise `AuditFailedError` unless every table this run built has been
         checked by this run and none of its critical expectations failed. Runs execute in-process
         (see `pipeline.definitions`), so every step of a run reports to this one resource."""
-        failed = [o for table in sorted(self._built) for o in self._audited.get(table, []) if o.blocks]
-        unchecked = sorted(self._built - self._audited.keys())
-        if failed or unchecked:
+        failure = quality.audit_failure(self._built, self._audited)
+        if failure is not None:
             self._outcome = "held back"
-            raise quality.AuditFailedError(failed, unchecked)
+            raise failure
 
     def publish(self, run_id: str) -> Path:
         """The audit, the shrink guard, then the verified publish of this run's build file."""

@@ -31,7 +31,7 @@ The modules, by role:
 - `validation`: plans, GE's context, validating here or handing parts to the GE process;
 - `ge_process`: the GE process itself and its scratch directories (it imports no other module
   of this package: what it runs first is given to it, see `start_ge_process` below);
-- `audit`: `AuditFailedError`, the publish gate's refusal;
+- `audit`: the publish gate's rule and `AuditFailedError`;
 - `data_docs`: GE's HTML Data Docs.
 
 The names below are re-exported for callers. A test that changes one (`monkeypatch.setattr`) must
@@ -44,7 +44,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.quality import ge_process
-from pipeline.quality.audit import AuditFailedError
+from pipeline.quality.audit import AuditFailedError, audit_failure, blocking
 from pipeline.quality.data_docs import DataDocs
 from pipeline.quality.frames import fetch, fetch_to_file, frame_of, table_frame
 from pipeline.quality.ge_process import SCRATCH_PREFIX, GEProcess, remove_orphaned_scratch
@@ -104,6 +104,8 @@ __all__ = [
     "GEProcess",
     "Outcome",
     "Validation",
+    "audit_failure",
+    "blocking",
     "check_name",
     "column_groups",
     "expectations",

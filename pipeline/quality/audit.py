@@ -1,7 +1,9 @@
-"""The publish gate's refusal: a build may be published only when every table it built was
-checked in the same run and no critical expectation failed."""
+"""The publish gate's rule, without Dagster: a build may be published only when every table it
+built was checked in the same run and no critical expectation failed."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from pipeline.quality.outcomes import Outcome
 
@@ -22,3 +24,17 @@ class AuditFailedError(RuntimeError):
             reasons.append("built but not checked in this run: " + ", ".join(unchecked))
         super().__init__("; ".join(reasons))
 
+
+def blocking(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """The outcomes that hold a build back: failed critical expectations, in the order given."""
+    return [outcome for outcome in outcomes if outcome.blocks]
+
+
+def audit_failure(built: Iterable[str], audited: Mapping[str, list[Outcome]]) -> AuditFailedError | None:
+    """Why the build of the tables `built`, checked with the outcomes `audited` (table -> its
+    outcomes), may not be published; None when it may. Failures are listed table by table in
+    name order, unchecked tables by name."""
+    built = set(built)
+    failed = blocking(outcome for table in sorted(built) for outcome in audited.get(table, []))
+    unchecked = sorted(built - audited.keys())
+    return AuditFailedError(failed, unchecked) if failed or unchecked else None
