@@ -7,8 +7,10 @@ the suite's `meta`:
 
 - `primary_key`: the columns that name a row; failing rows are reported by these ids.
 - `parameters`: name -> SQL. Each query runs against the warehouse before validation and fills GE's
-  `{"$PARAMETER": name}` placeholders: one value gives a scalar (a row count), several rows give a
-  list (the ids a foreign key must be in).
+  `{"$PARAMETER": name}` placeholders. A query that starts with `select distinct` gives a list of
+  its rows' first values, however many rows it has (the ids a foreign key must be in; possibly one,
+  or none); any other query gives the first value of its first row (a row count), or null when it
+  has no rows.
 
 GE validates a pandas frame of only the columns the suite names (not the wide text columns), so
 memory stays proportional to what is checked. A large table (over `LARGE_TABLE_ROWS`) is validated
