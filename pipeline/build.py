@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.catalog import TABLES
-from pipeline import check_results
 from pipeline.ingest import definitions_fingerprint, is_current
 from pipeline.parse import Limits, discover
 from pipeline.paths import EXPECTATIONS_DIR
 from pipeline import quality
-from pipeline.quality import AuditFailedError, Outcome
+from pipeline.quality import AuditFailedError, Outcome, blocking
 from pipeline.session import BuildSession, Reporter
 from pipeline.warehouse import (
     NotAWarehouseError,
@@ -49,7 +48,7 @@ class BuildReport:
 
     @property
     def blocking_failures(self) -> list[Outcome]:
-        return [f for f in self.failed_checks if f.blocks]
+        return blocking(self.failed_checks)
 
 
 def _instance():
@@ -139,7 +138,7 @@ def run_build(
 
     # Great Expectations takes seconds to import: its process starts before Dagster's own set-up
     # (definitions, instance, run), which it then overlaps; the run's session takes it over.
-    session = BuildSession(reporter=reporter, manifest=handed_manifest, ge=quality.GEProcess())
+    session = BuildSession(reporter=reporter, manifest=handed_manifest, ge=quality.new_ge_process())
     from pipeline.definitions import defs, make_definitions
 
     if expectations_dir is not None:
@@ -168,7 +167,7 @@ def run_build(
     # the checks of this run, as the file it wrote records them: the published file, or the build
     # file a failed check or guard held back (a build that failed on a fault left neither)
     checked_file = report.warehouse if published else warehouse.build_path(result.run_id)
-    report.failed_checks = check_results.failures_in(checked_file, result.run_id) or []
+    report.failed_checks = quality.audit.failures_in(checked_file, result.run_id) or []
     for event in result.all_events:
         if event.is_step_failure:
             cause = _root_cause(event.step_failure_data.error)

@@ -197,7 +197,7 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
 
     import duckdb
 
-    from pipeline import check_results, quality
+    from pipeline import quality
     from pipeline.catalog import TABLES
     from pipeline.warehouse import Warehouse, connect
 
@@ -213,7 +213,7 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
             outcomes.extend(table_outcomes)
             docs.add(table.name, quality.load_suite(table.name, expectations_dir), result, "seedhouse check")
         try:
-            recorded = check_results.outcomes(con)
+            recorded = quality.audit.outcomes(con)
         except duckdb.Error:
             recorded = None  # a warehouse from before check results were recorded
     index = docs.build()
@@ -241,7 +241,7 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
     console.print(f"Data Docs: {index}")
     # GE's index lists results with JavaScript from a CDN; offline, open the pages directly
     console.print(f"  validation pages (readable offline): {index.parent / 'validations'}")
-    if any(o.blocks for o in outcomes):
+    if quality.blocking(outcomes):
         console.print("[red]critical expectations failed[/red]")
         sys.exit(EXIT_FAILED)
     console.print("all critical expectations passed")

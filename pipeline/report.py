@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import check_results
+from pipeline import quality
 from pipeline.paths import default_report_path
 from pipeline.warehouse import connect
 
@@ -145,7 +145,7 @@ def _checks_section(con: duckdb.DuckDBPyConnection) -> str:
         "select severity, count(*) filter (where success), count(*) filter (where not success) "
         "from quality.check_results group by 1 order by 1",
     )
-    failed = check_results.outcomes(con, "where not success")
+    failed = quality.audit.outcomes(con, "where not success")
     head = "".join(
         f"<tr><th>{html.escape(severity)}</th><td>{passed} passed, {failures} failed</td></tr>"
         for severity, passed, failures in counts

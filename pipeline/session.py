@@ -9,7 +9,7 @@ and hands it to `execute_in_process`, a run started from the UI gets a fresh one
 in-process (see `pipeline.definitions`), so every step of a run sees the same session.
 
 The publish gate itself is a query over `quality.check_results` in the build file
-(`pipeline.check_results`), not over this object: the session only says which tables this run
+(`pipeline.quality.audit`), not over this object: the session only says which tables this run
 built.
 """
 
@@ -22,7 +22,6 @@ import duckdb
 import pyarrow as pa
 
 from pipeline import quality
-from pipeline.check_results import gate
 from pipeline.warehouse import Warehouse, row_count
 
 
@@ -80,7 +79,7 @@ class BuildSession:
     def ge(self) -> quality.GEProcess:
         """The run's Great Expectations process, started on first use if the caller gave none."""
         if self._ge is None:
-            self._ge = quality.GEProcess()
+            self._ge = quality.new_ge_process()
         return self._ge
 
     def stop_ge(self) -> None:
@@ -121,7 +120,7 @@ class BuildSession:
         verified publish of this run's build file."""
         warehouse = self.warehouse
         with warehouse.open_build(run_id) as con:
-            failed, unchecked = gate(con, run_id, self.built)
+            failed, unchecked = quality.audit.gate(con, run_id, self.built)
         if failed or unchecked:
             self.outcome = "held back"
             raise quality.AuditFailedError(failed, unchecked)

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from pipeline import quality
+from pipeline.quality import suites, validation
 from pipeline.catalog import TABLES
 from pipeline.warehouse import connect, quote_ident
 from tests.conftest import TINY_SEEDS, article_key, built_warehouse, write_seeds
@@ -134,7 +135,7 @@ def test_large_tables_validated_by_column_group_give_the_same_outcomes(scratch, 
     scratch.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
     limit = scratch.execute("select current_setting('memory_limit')").fetchone()
     whole = {t.name: quality.validate_with_result(scratch, t.name) for t in TABLES}
-    monkeypatch.setattr(quality, "LARGE_TABLE_ROWS", 0)
+    monkeypatch.setattr(validation, "LARGE_TABLE_ROWS", 0)
     grouped = {t.name: quality.validate_with_result(scratch, t.name) for t in TABLES}
     assert {t: o for t, (o, _) in grouped.items()} == {t: o for t, (o, _) in whole.items()}
     assert {t: r.statistics for t, (_, r) in grouped.items()} == {t: r.statistics for t, (_, r) in whole.items()}
@@ -155,10 +156,10 @@ def test_the_ge_process_gives_the_outcomes_of_validating_here(scratch, monkeypat
     scratch.execute("update core.articles set web_url = 'javascript:void(0)' where source_path = 'a.md'")
     scratch.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
     here = {t.name: quality.validate(scratch, t.name) for t in TABLES}
-    ge = quality.GEProcess()
+    ge = quality.GEProcess(quality.warm_up)
     try:
         whole = {t.name: quality.validate(scratch, t.name, ge=ge) for t in TABLES}
-        monkeypatch.setattr(quality, "LARGE_TABLE_ROWS", 0)
+        monkeypatch.setattr(validation, "LARGE_TABLE_ROWS", 0)
         grouped = {t.name: quality.validate(scratch, t.name, ge=ge) for t in TABLES}
         left_behind = list(ge.scratch.iterdir())
     finally:
@@ -184,7 +185,7 @@ def test_a_killed_builds_ge_scratch_is_removed_by_the_next_and_a_running_ones_ke
 
 
 def test_batches_are_not_fingerprinted(scratch):
-    """GE's per-batch md5 fingerprint is switched off (see `quality._skip_batch_fingerprints`)."""
+    """GE's per-batch md5 fingerprint is switched off (see `validation._skip_batch_fingerprints`)."""
     _, result = quality.validate_with_result(scratch, "core.providers")
     assert "pandas_data_fingerprint" not in result.meta["batch_markers"]
 
@@ -196,7 +197,7 @@ def test_frames_fetched_through_arrow_equal_duckdbs_own(scratch):
 
     scratch.execute("update core.article_images set width = null where ordinal = 1")  # an int32 with NULLs
     for table in TABLES:
-        columns = quality._columns(quality.load_suite(table.name))
+        columns = suites._columns(quality.load_suite(table.name))
         ours = quality.table_frame(scratch, table.name, columns)
         select = ", ".join(quote_ident(c) for c in columns)
         theirs = scratch.execute(f"select {select} from {quote_ident(table.name)}").df()
@@ -216,12 +217,12 @@ def test_failures_are_detailed_as_by_one_full_validation(scratch, monkeypatch):
     two_pass = {t: quality.validate(scratch, t) for t in ("core.articles", "core.article_topics")}
 
     def one_pass(part, read, parameters, result_format):
-        _, batch_definition = quality._context()
+        _, batch_definition = validation._context()
         return batch_definition.get_batch(batch_parameters={"dataframe": quality.frame_of(read())}).validate(
-            quality._gx(part), expectation_parameters=parameters, result_format=result_format
+            suites._gx(part), expectation_parameters=parameters, result_format=result_format
         )
 
-    monkeypatch.setattr(quality, "_validate_part", one_pass)
+    monkeypatch.setattr(validation, "_validate_part", one_pass)
     assert {t: quality.validate(scratch, t) for t in two_pass} == two_pass
     assert sorted(o.check_name for o in two_pass["core.article_topics"] if not o.success) == ["between__ordinal"]
     assert [o.sample for o in two_pass["core.articles"] if o.check_name == "match_regex__web_url"] == [

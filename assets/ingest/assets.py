@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 
 from assets.tables import PARSED_SEEDS_KEY
 from pipeline.ingest import definitions_fingerprint, ingest
-from pipeline.quality import give_back_memory
+from pipeline.memory import give_back_memory
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
 

@@ -6,7 +6,7 @@ rows broke it and a sample of them.
 
 Every outcome is also written to `quality.check_results` in the build file, and `critical`
 expectations gate publishing: `published_warehouse` refuses to replace the analysts' file when
-that table holds a failed one of this run (`pipeline.check_results.gate`). They are not Dagster-`blocking`
+that table holds a failed one of this run (`pipeline.quality.audit.gate`). They are not Dagster-`blocking`
 checks: a blocking check makes every downstream table wait for it, which would keep the build
 from handing each table to Great Expectations' process as soon as it is built and going on with
 the next one on the other core. Every table of a run is built and checked, so one failed run
@@ -29,7 +29,7 @@ from dagster import (
     multi_asset_check,
 )
 
-from pipeline import check_results, quality
+from pipeline import quality
 from pipeline.catalog import TABLES, Table
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
@@ -92,7 +92,7 @@ def table_checks(table: Table, expectations_dir: Path) -> AssetChecksDefinition:
     ) -> Iterator[AssetCheckResult]:
         with seedhouse.open_warehouse(session).open_build(context.run.run_id) as con:
             outcomes = session.validate(con, table.name, expectations_dir)
-            check_results.record(con, context.run.run_id, table.name, outcomes)
+            quality.audit.record(con, context.run.run_id, table.name, outcomes)
         for outcome in outcomes:
             yield result(outcome, asset_key)
 

@@ -32,7 +32,7 @@ topics as (
 
 links_out as (
     select articles.provider_id, count(*) as n_links_out
-    from core.related_links as links
+    from core.related_links
     join articles using (article_id)
     group by articles.provider_id
 ),

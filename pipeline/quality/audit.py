@@ -1,22 +1,49 @@
-"""`quality.check_results`: every expectation a build evaluated, as a table in the file it built.
+"""The publish gate, without Dagster, and `quality.check_results`: every expectation a build
+evaluated, as a table in the file it built.
 
-The check steps write their outcomes here, in the build file; the publish gate is a query over
-it; `seedhouse build` and the HTML report read it back. So the published warehouse carries the
-checks of the build that made it: an analyst sees, in the file they opened, which expectations
-held and which did not. A run that rebuilds only some tables (the marts) replaces the rows of the
+The check steps write their outcomes to `quality.check_results` in the build file (`record`);
+the gate is a query over it (`gate`): a build may be published only when every table it built
+was checked in the same run and no critical expectation failed. `seedhouse build`, `seedhouse
+check` and the HTML report read it back (`outcomes`, `failures_in`). So the published warehouse
+carries the checks of the build that made it: an analyst sees, in the file they opened, which
+expectations held. A run that rebuilds only some tables (the marts) replaces the rows of the
 tables it checked and keeps the others'.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline.quality import CRITICAL, Outcome
+from pipeline.quality.outcomes import CRITICAL, Outcome
 from pipeline.warehouse import comment_on, connect
+
+
+class AuditFailedError(RuntimeError):
+    """A build may not be published: critical expectations failed, or tables went unchecked."""
+
+    # named by the package that exports it, as a failed run has always shown it
+    # (`pipeline.quality.AuditFailedError: ...`)
+    __module__ = "pipeline.quality"
+
+    def __init__(self, failed: list[Outcome], unchecked: list[str]):
+        self.failed, self.unchecked = failed, unchecked
+        reasons = []
+        if failed:
+            reasons.append("critical expectations failed: " + ", ".join(f"{o.table}:{o.check_name}" for o in failed))
+        if unchecked:
+            reasons.append("built but not checked in this run: " + ", ".join(unchecked))
+        super().__init__("; ".join(reasons))
+
+
+def blocking(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    """The outcomes that hold a build back: failed critical expectations, in the order given."""
+    return [outcome for outcome in outcomes if outcome.blocks]
+
 
 TABLE = "quality.check_results"
 
