@@ -28,7 +28,7 @@ import pyarrow as pa
 from pipeline import __version__
 from pipeline.parse import Limits, discover, parse_batches
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
-from pipeline.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
+from pipeline.parse.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.urls import canonicalise_many, registered_domain
 from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, scalar
 
@@ -79,7 +79,8 @@ def _digest(parts: list[bytes]) -> str:
 
 def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
     """Changes whenever a cached parse or URL map could differ from a fresh one."""
-    sources = [PROJECT_ROOT / "pipeline" / name for name in ("parse.py", "yaml_fast.py", "schemas.py", "urls.py", "ingest.py")]
+    names = ("parse/__init__.py", "parse/yaml_fast.py", "parse/schemas.py", "urls.py", "ingest.py")
+    sources = [PROJECT_ROOT / "pipeline" / name for name in names]
     sources.append(SQL_DIR / "macros.sql")
     libraries = ("pyyaml", "rapidyaml", "python-frontmatter", "url-normalize", "tldextract")
     return _digest(

@@ -50,13 +50,13 @@ import frontmatter
 import pyarrow as pa
 import yaml
 
-from pipeline import yaml_fast
-from pipeline.schemas import MANIFEST, PARSED_SEEDS
+from pipeline.parse import yaml_fast
+from pipeline.parse.schemas import MANIFEST, PARSED_SEEDS
 from pipeline.workers import worker_pool
 
 # Scalars stay strings exactly as written: YAML 1.1 typing would turn a topic `No` into False and
 # `10:00` into 600. Known fields are typed explicitly later, in SQL. Both loaders give the same
-# result (PyYAML's base loader, or rapidyaml reproducing it; see pipeline/yaml_fast.py).
+# result (PyYAML's base loader, or rapidyaml reproducing it; see pipeline/parse/yaml_fast.py).
 LOADERS = {"pyyaml": yaml_fast.load_pyyaml, "fast": yaml_fast.load}
 
 KNOWN_KEYS = frozenset(
