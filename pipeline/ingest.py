@@ -27,8 +27,8 @@ import pyarrow as pa
 
 from pipeline import __version__
 from pipeline.parse import Limits, discover, parse_batches
+from pipeline.parse.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
-from pipeline.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.urls import canonicalise_many, registered_domain
 from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, scalar
 
@@ -77,13 +77,21 @@ def _digest(parts: list[bytes]) -> str:
     return hasher.hexdigest()[:32]
 
 
+def parser_sources() -> list[Path]:
+    """The source files whose code decides a parsed row or a URL map: every module of the parse
+    package, found by listing its folder (a module added to it is never left out), the URL
+    canonicalisation, this module, and the SQL macros the maps are built with."""
+    code = PROJECT_ROOT / "pipeline"
+    return sorted((code / "parse").glob("*.py")) + [code / "urls.py", code / "ingest.py", SQL_DIR / "macros.sql"]
+
+
 def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
     """Changes whenever a cached parse or URL map could differ from a fresh one."""
-    sources = [PROJECT_ROOT / "pipeline" / name for name in ("parse.py", "yaml_fast.py", "schemas.py", "urls.py", "ingest.py")]
-    sources.append(SQL_DIR / "macros.sql")
+    # each file's path is hashed with its content: renaming or moving a module counts as a change
+    sources = [(path.relative_to(PROJECT_ROOT).as_posix().encode(), path.read_bytes()) for path in parser_sources()]
     libraries = ("pyyaml", "rapidyaml", "python-frontmatter", "url-normalize", "tldextract")
     return _digest(
-        [path.read_bytes() for path in sources]
+        [part for source in sources for part in source]
         + [f"{name}=={version(name)}".encode() for name in libraries]
         + [repr(limits).encode(), str(seeds_root).encode()]
     )

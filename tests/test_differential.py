@@ -1,6 +1,6 @@
 """The fast paths give exactly what the reference libraries give.
 
-- pipeline.yaml_fast.load (rapidyaml) == PyYAML's base loader, on every real front matter,
+- pipeline.parse.yaml_fast.load (rapidyaml) == PyYAML's base loader, on every real front matter,
   generated seeds and random documents;
 - the SQL canonicalisation of simple URLs (warehouse/macros.sql) == pipeline.urls.canonical_url
   (url-normalize), on every URL of the real corpora, generated seeds and random URLs.
@@ -15,9 +15,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import yaml_fast
 from pipeline.generate import generate
-from pipeline.parse import SeedError, SeedFrontMatter, discover, parse_file, parse_text
+from pipeline.parse import SeedError, SeedFrontMatter, discover, parse_file, parse_text, yaml_fast
 from pipeline.urls import canonical_url, host_of
 from pipeline.warehouse import connect
 from tests.conftest import SHARED

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
 
+import pipeline.parse
 from pipeline.build import run_build
 from pipeline.catalog import TABLES
 from pipeline.generate import generate
-from pipeline.ingest import ingest
-from pipeline.session import BuildSession
+from pipeline.ingest import ingest, parser_sources
 from pipeline.parse import discover
+from pipeline.paths import PROJECT_ROOT, SQL_DIR
+from pipeline.session import BuildSession
 from pipeline.warehouse import Warehouse, quote_ident
 
 
@@ -97,3 +100,13 @@ def test_the_manifest_a_build_read_is_taken_once_by_the_ingest_of_its_own_root(t
     finally:
         warehouse.close_build()
         warehouse.release_lock()
+
+
+def test_the_parser_fingerprint_covers_every_module_of_the_parse_package():
+    # a cached parse is reused only while the parser's code is unchanged: a module the fingerprint
+    # left out could change the rows without invalidating the cache
+    modules = sorted(Path(pipeline.parse.__file__).resolve().parent.glob("*.py"))
+    others = [PROJECT_ROOT / "pipeline" / "urls.py", PROJECT_ROOT / "pipeline" / "ingest.py", SQL_DIR / "macros.sql"]
+    assert parser_sources() == modules + others
+    loaded = {Path(m.__file__).resolve() for name, m in sys.modules.items() if name.startswith("pipeline.parse.")}
+    assert loaded and loaded <= set(modules)

@@ -20,11 +20,12 @@ import pyarrow as pa
 import pytest
 from dagster import RunRequest, build_sensor_context
 
+import pipeline.parse.batches
+import pipeline.parse.files
 from assets.ingest.sensors import seeds_changed
-from pipeline import parse
 from pipeline.build import run_build
 from pipeline.ingest import manifest_fingerprint
-from pipeline.parse import discover, parse_batches, parse_file, read_ahead
+from pipeline.parse import PARSED_SEEDS, discover, page_cache, parse_batches, parse_file, read_ahead
 from pipeline.resources import SeedhouseResource
 from tests.conftest import PROJECT, query
 
@@ -124,7 +125,7 @@ def test_a_name_that_is_not_utf8_is_shown_escaped_and_never_opened(tmp_path, mon
     def no_read(path):
         raise AssertionError(f"{path} was opened")
 
-    monkeypatch.setattr(parse, "_read_bytes", no_read)
+    monkeypatch.setattr(pipeline.parse.files, "_read_bytes", no_read)
     rows = {rel: parse_file(tmp_path, rel) for rel in ["caf\\xe9.md", "r\\xe9sum\\xe9s/"]}
     assert {rel: outcome(row) for rel, row in rows.items()} == {
         "caf\\xe9.md": ("unreadable", BAD_FILE_NAME, len(article(1)), None, None),
@@ -136,7 +137,7 @@ def test_a_name_that_is_not_utf8_is_shown_escaped_and_never_opened(tmp_path, mon
     # a name straight from the OS (surrogate-escaped by Python) gives the same row
     raw = parse_file(tmp_path, os.fsdecode(b"caf\xe9.md"))
     assert (raw["source_path"], *outcome(raw)) == ("caf\\xe9.md", *outcome(rows["caf\\xe9.md"]))
-    assert pa.RecordBatch.from_pylist([raw, *rows.values()], schema=parse.PARSED_SEEDS).num_rows == 3
+    assert pa.RecordBatch.from_pylist([raw, *rows.values()], schema=PARSED_SEEDS).num_rows == 3
 
 
 def test_names_that_show_alike_are_told_apart_whatever_the_listing_order(tmp_path):
@@ -183,9 +184,9 @@ def test_read_ahead_and_the_parse_workers_pass_odd_entries_by(deep_tree, monkeyp
     paths = discover(root).column("source_path").to_pylist()
     assert len(paths) == 8
     assert read_ahead(root, paths) in (True, False)
-    assert [parse._on_disk(os.path.join(root, rel)) for rel in paths] == [False] * len(paths)
+    assert [page_cache._on_disk(os.path.join(root, rel)) for rel in paths] == [False] * len(paths)
     in_process = [parse_file(root, rel) for rel in paths]
-    monkeypatch.setattr(parse, "PARALLEL_MIN_FILES", 1)  # spawn the worker processes anyway
+    monkeypatch.setattr(pipeline.parse.batches, "PARALLEL_MIN_FILES", 1)  # spawn the worker processes anyway
     batches = list(parse_batches(root, paths, workers=2, batch_size=3))
     assert len(batches) == 3
     in_workers = [row for batch in batches for row in batch.to_pylist()]

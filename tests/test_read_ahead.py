@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import parse
-from pipeline.parse import parse_rows, read_ahead
+from pipeline.parse import page_cache, parse_rows, read_ahead
 from tests.conftest import TINY_SEEDS, write_seeds
 
 SEED = TINY_SEEDS["a.md"]
@@ -31,12 +30,12 @@ def evict(paths: list[Path]) -> None:
 def on_disk(paths: list[Path]) -> list[bool]:
     """Each file probed once: a probe that finds a file on disk starts reading it, so only the
     first probe of a file tells its state."""
-    return [parse._on_disk(str(path)) for path in paths]
+    return [page_cache._on_disk(str(path)) for path in paths]
 
 
 @pytest.fixture
 def seeds(tmp_path) -> tuple[Path, list[str]]:
-    if not parse._CAN_READ_AHEAD:
+    if not page_cache._CAN_READ_AHEAD:
         pytest.skip("read-ahead needs Linux's preadv(RWF_NOWAIT) and posix_fadvise")
     names = [f"s{i:03d}.md" for i in range(40)]
     write_seeds(tmp_path, dict.fromkeys([*names, "sentinel.md"], SEED))

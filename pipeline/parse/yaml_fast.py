@@ -22,7 +22,8 @@ documents.
 The loop below calls rapidyaml's SWIG functions on the raw tree pointer (`tree.this`): the Python
 proxy methods cost about six times more a call. That is why rapidyaml is pinned to 0.15.*.
 rapidyaml prints its parse errors to stderr from C++; the parse workers send their stderr to
-/dev/null (see pipeline.parse), and a small in-process parse does not use this loader at all.
+/dev/null (see pipeline/parse/batches.py), and a small in-process parse does not use this loader
+at all.
 """
 
 from __future__ import annotations
