@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from pipeline.catalog import TABLES, Table
+from pipeline.paths import PROJECT_ROOT, model_path
 from pipeline.render import preview
 from pipeline.resources import SeedhouseResource
 from pipeline.warehouse import build_model, model_dependencies, table_columns
@@ -86,7 +87,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
         metadata={
             "dagster/table_name": f"seedhouse.{table.name}",
             "dagster/column_schema": column_schema(table),
-            "sql": MetadataValue.path(f"warehouse/{table.schema}/{table.short_name}.sql"),
+            "sql": MetadataValue.path(model_path(table.schema, table.short_name).relative_to(PROJECT_ROOT).as_posix()),
         },
     )
     def _table(context: AssetExecutionContext, seedhouse: SeedhouseResource) -> MaterializeResult:

@@ -33,7 +33,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.catalog import Table
-from pipeline.paths import SQL_DIR
+from pipeline.paths import SQL_DIR, model_path
 
 # Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.5 and older
 # (older CLIs, DBeaver drivers); v1.4.0 storage opens in both. Override with `storage_version`.
@@ -166,7 +166,7 @@ def row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def model_sql(table: Table) -> str:
-    return (SQL_DIR / table.schema / f"{table.short_name}.sql").read_text()
+    return model_path(table.schema, table.short_name).read_text()
 
 
 def referenced_tables(sql: str) -> list[str]:
