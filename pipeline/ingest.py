@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline import __version__
+from pipeline import __version__, catalog
 from pipeline.parse import Limits, discover, parse_batches
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
@@ -91,7 +91,8 @@ def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
 
 def definitions_fingerprint(expectations_dir: Path = EXPECTATIONS_DIR) -> str:
     """Changes whenever the tables or checks built from the same staging could differ."""
-    files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json"))
+    # the SQL, the suites, the catalog's YAML (the COMMENTs) and the code that reads it
+    files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json")) + list(catalog.FILES)
     files.append(PROJECT_ROOT / "pipeline" / "catalog.py")
     return _digest([f.name.encode() + f.read_bytes() for f in files] + [__version__.encode()])
 
