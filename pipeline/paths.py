@@ -17,9 +17,9 @@ DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "seedhouse.duckdb"
 
 
 def model_path(schema: str, name: str, suffix: str = ".sql") -> Path:
-    """`warehouse/<schema>/<name>.sql`: the SQL that builds table `schema.name`, the one place
-    that says where it lives; with `suffix=".yml"`, the table's descriptions beside it (see
-    `pipeline.catalog`)."""
+    """`warehouse/<schema>/<name>.sql`: the SQL of model `name` of `schema`, the one place that
+    says where it lives (for `staging`, a SQL step of the ingest, see `pipeline.ingest`); with
+    `suffix=".yml"`, the table's descriptions beside it (see `pipeline.catalog`)."""
     return SQL_DIR / schema / f"{name}{suffix}"
 
 

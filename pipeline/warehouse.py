@@ -169,6 +169,20 @@ def model_sql(table: Table) -> str:
     return model_path(table.schema, table.short_name).read_text()
 
 
+def run_sql(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, parameters: dict | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run the one statement of `warehouse/<schema>/<name>.sql`, with its `$name` parameters
+    from `parameters`, and return the connection (to fetch what it selects). The ingest's SQL
+    steps (`warehouse/staging/`, `quality.build_info`) run this way, where they can be read
+    beside the models that read them."""
+    sql = model_path(schema, name).read_text()
+    if len(con.extract_statements(sql)) != 1:
+        # several would run, but only the last one's result and parameters would be seen
+        raise ValueError(f"{model_path(schema, name)} must hold exactly one SQL statement")
+    return con.execute(sql, parameters) if parameters else con.execute(sql)
+
+
 def referenced_tables(sql: str) -> list[str]:
     """The tables a query reads (`core.x`, `staging.y`, `analytics.z`, `quality.w`), in order."""
     code = re.sub(r"--[^\n]*", "", sql)  # a table named in a comment is not read
