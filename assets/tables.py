@@ -18,23 +18,23 @@ from dagster import (
     asset,
 )
 
+from assets.ingest.assets import OUTPUTS as INGEST_OUTPUTS
 from pipeline.catalog import TABLES, Table
+from pipeline.paths import PROJECT_ROOT, model_path
 from pipeline.render import preview
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
 from pipeline.warehouse import build_model, model_dependencies, table_columns
 
-PARSED_SEEDS_KEY = AssetKey(["staging", "parsed_seeds"])
-
 
 def upstream_keys(table: Table) -> list[AssetKey]:
+    """The assets of the tables `table`'s SQL reads: other tables, or what the ingest writes."""
     keys = []
     for name in model_dependencies(table):
-        # staging.url_map, staging.domain_map and quality.build_info are written by the ingest step
-        written_by_ingest = name.startswith("staging.") or name == "quality.build_info"
-        key = PARSED_SEEDS_KEY if written_by_ingest else AssetKey(name.split("."))
-        if key not in keys:
-            keys.append(key)
+        if name.split(".")[0] in ("staging", "quality") and name not in INGEST_OUTPUTS:
+            # no asset writes it: Dagster would show an empty placeholder in its place
+            raise ValueError(f"{table.name} reads {name}, which the ingest step does not declare (assets/ingest/assets.py)")
+        keys.append(AssetKey(name.split(".")))
     return keys
 
 
@@ -88,7 +88,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
         metadata={
             "dagster/table_name": f"seedhouse.{table.name}",
             "dagster/column_schema": column_schema(table),
-            "sql": MetadataValue.path(f"warehouse/{table.schema}/{table.short_name}.sql"),
+            "sql": MetadataValue.path(model_path(table.schema, table.short_name).relative_to(PROJECT_ROOT).as_posix()),
         },
     )
     def _table(

@@ -12,7 +12,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from assets.analytics.assets import analytics_assets
 from assets.core.assets import core_assets
-from assets.ingest.assets import parsed_seeds_asset
+from assets.ingest.assets import ingest_assets
 from assets.ingest.schedules import daily_build
 from assets.ingest.sensors import seeds_changed
 from assets.publish.assets import published_warehouse
@@ -40,7 +40,7 @@ def make_definitions(expectations_dir: Path = EXPECTATIONS_DIR) -> Definitions:
     `expectations/` unless a user points `seedhouse build --expectations` elsewhere)."""
     suites = Path(expectations_dir)
     return Definitions(
-        assets=[parsed_seeds_asset(suites), *core_assets(suites), *analytics_assets(suites), published_warehouse, report],
+        assets=[ingest_assets(suites), *core_assets(suites), *analytics_assets(suites), published_warehouse, report],
         asset_checks=quality_checks(suites),
         jobs=[build_warehouse, refresh_analytics],
         sensors=[seeds_changed],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.catalog import TABLES
-from pipeline.paths import DEFAULT_WAREHOUSE, PROJECT_ROOT
+from pipeline.paths import DEFAULT_WAREHOUSE, PROJECT_ROOT, model_path
 from pipeline.render import markdown_table
 from pipeline.warehouse import connect
 
@@ -131,8 +131,8 @@ def render(warehouse: Path = DEFAULT_WAREHOUSE) -> str:
         parts.append(f"\n## `{table.name}`\n\n{table.description}\n")
         if table.counting:
             parts.append(f"Counting: {table.counting}\n")
-        parts.append(f"SQL: `warehouse/{table.schema}/{table.short_name}.sql` · "
-                     f"expectations: `expectations/{table.name}.json`\n")
+        sql_file = model_path(table.schema, table.short_name).relative_to(PROJECT_ROOT).as_posix()
+        parts.append(f"SQL: `{sql_file}` · expectations: `expectations/{table.name}.json`\n")
         parts.append("| column | meaning |\n|---|---|")
         parts.extend(f"| `{name}` | {_cell(text)} |" for name, text in table.columns.items())
     return "\n".join(parts) + "\n"

@@ -1,7 +1,9 @@
 """Ingest: discover seed files, parse what changed into staging, and build the lookup maps.
 
 Per-row Python stops at the parse. URL canonicalisation and registered domains are computed once
-per *distinct* value and joined back in SQL.
+per *distinct* value and joined back in SQL. The SQL steps live in `warehouse/staging/` (and
+`warehouse/quality/build_info.sql`), beside the models that read what they write; the Python
+steps (canonicalising the URLs SQL cannot, registered domains) stay here.
 
 Incremental builds: the staging file of the last published build is kept as a parse cache
 (`.seedhouse/parsed.duckdb`). A file whose path, size and modification time match its cached row
@@ -25,49 +27,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline import __version__
+from pipeline import __version__, catalog
 from pipeline.parse import Limits, discover, parse_batches
 from pipeline.parse.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.urls import canonicalise_many, registered_domain
-from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, scalar
+from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, run_sql, scalar
 
 # The parse only streams record batches into staging: DuckDB's page cache is not worth the memory
 # then (a million seeds: the build process peaks at 725 MB instead of 960 MB, as fast).
 INGEST_DUCKDB_MEMORY = "256MB"
-
-_DISTINCT_URLS = """
-    select distinct url from (
-        select coalesce(raw_text(web_url), raw_text(original_url)) as url from staging.parsed_seeds
-        union all
-        select raw_text(item.web_url) from (select unnest(related) as item from staging.parsed_seeds)
-    )
-    where url is not null
-"""
-
-# Every declared provider domain, as written, with its key (domain_key in warehouse/macros.sql):
-# a few hundred distinct values stand for every article and related item, so the regular
-# expression runs once per value and the models join this table instead.
-_DECLARED_DOMAINS = """
-    create or replace table staging.declared_domains as
-    select declared_domain, domain_key(declared_domain) as provider_id
-    from (
-        select provider_domain as declared_domain from staging.parsed_seeds
-        union
-        select item.provider_domain from (select unnest(related) as item from staging.parsed_seeds)
-    )
-    where declared_domain is not null
-"""
-
-_DISTINCT_PROVIDER_IDS = """
-    select distinct provider_id from (
-        select provider_id from staging.declared_domains
-        union all
-        select host from staging.url_map
-    )
-    where provider_id is not null
-    order by provider_id
-"""
 
 
 def _digest(parts: list[bytes]) -> str:
@@ -80,9 +49,14 @@ def _digest(parts: list[bytes]) -> str:
 def parser_sources() -> list[Path]:
     """The source files whose code decides a parsed row or a URL map: every module of the parse
     package, found by listing its folder (a module added to it is never left out), the URL
-    canonicalisation, this module, and the SQL macros the maps are built with."""
+    canonicalisation, this module, the SQL macros and the staging SQL the maps are built with (the
+    URL map is cached with the parse)."""
     code = PROJECT_ROOT / "pipeline"
-    return sorted((code / "parse").glob("*.py")) + [code / "urls.py", code / "ingest.py", SQL_DIR / "macros.sql"]
+    return (
+        sorted((code / "parse").glob("*.py"))
+        + [code / "urls.py", code / "ingest.py", SQL_DIR / "macros.sql"]
+        + sorted((SQL_DIR / "staging").glob("*.sql"))
+    )
 
 
 def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
@@ -99,7 +73,8 @@ def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
 
 def definitions_fingerprint(expectations_dir: Path = EXPECTATIONS_DIR) -> str:
     """Changes whenever the tables or checks built from the same staging could differ."""
-    files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json"))
+    # the SQL, the suites, the catalog's YAML (the COMMENTs) and the code that reads it
+    files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json")) + list(catalog.FILES)
     files.append(PROJECT_ROOT / "pipeline" / "catalog.py")
     return _digest([f.name.encode() + f.read_bytes() for f in files] + [__version__.encode()])
 
@@ -350,8 +325,8 @@ def ingest(
     con.unregister("_manifest")
 
     n_urls = _build_url_map(con, cached=cache is not None)
-    con.execute(_DECLARED_DOMAINS)
-    providers = [row[0] for row in con.execute(_DISTINCT_PROVIDER_IDS).fetchall()]
+    run_sql(con, "staging", "declared_domains")
+    providers = [row[0] for row in run_sql(con, "staging", "domain_map").fetchall()]
     load_arrow(
         con,
         "staging.domain_map",
@@ -360,10 +335,11 @@ def ingest(
             schema=DOMAIN_MAP,
         ),
     )
-    con.execute(
-        "create or replace table staging.cache_info as "
-        "select ?::varchar as run_id, ?::varchar as parser_fingerprint, ?::varchar as definitions_fingerprint",
-        [run_id, fingerprint, definitions],
+    run_sql(
+        con,
+        "staging",
+        "cache_info",
+        {"run_id": run_id, "parser_fingerprint": fingerprint, "definitions_fingerprint": definitions},
     )
 
     files_found = manifest.num_rows
@@ -373,14 +349,19 @@ def ingest(
             "group by error_kind order by error_kind"
         ).fetchall()
     )
-    con.execute(
-        """
-        create or replace table quality.build_info as
-        select ?::varchar as run_id, ?::timestamptz as started_at, ?::varchar as seeds_root,
-               ?::bigint as files_found, ?::bigint as files_parsed, ?::bigint as files_reused,
-               ?::varchar as seedhouse_version
-        """,
-        [run_id, started_at, str(seeds_root), files_found, len(to_parse), reused, __version__],
+    run_sql(
+        con,
+        "quality",
+        "build_info",
+        {
+            "run_id": run_id,
+            "started_at": started_at,
+            "seeds_root": str(seeds_root),
+            "files_found": files_found,
+            "files_parsed": len(to_parse),
+            "files_reused": reused,
+            "seedhouse_version": __version__,
+        },
     )
     return IngestSummary(files_found, len(to_parse), reused, dropped, errors, n_urls, len(providers), tuple(warnings))
 
@@ -388,7 +369,7 @@ def ingest(
 def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:
     """`staging.url_map` for every distinct URL: cached forms are reused, simple URLs are
     canonicalised in SQL (warehouse/macros.sql), the rest with url-normalize in Python."""
-    con.execute(f"create or replace temp table _urls as {_DISTINCT_URLS}")
+    run_sql(con, "staging", "urls")
     if cached:  # staging is a copy of the cache: keep the canonical forms still in use
         con.execute("delete from staging.url_map where raw_url not in (select url from _urls)")
     else:
@@ -397,16 +378,7 @@ def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:
         "create or replace temp table _new_urls as "
         "select url from _urls anti join staging.url_map on staging.url_map.raw_url = _urls.url"
     )
-    con.execute(
-        """
-        insert into staging.url_map
-        select url, canonical, canonical_host(canonical)
-        from (
-            select url, canonical_of_parts(parts) as canonical
-            from (select url, url_parts(url) as parts from _new_urls where is_simple_url(url))
-        )
-        """
-    )
+    run_sql(con, "staging", "url_map")
     rest = [
         row[0]
         for row in con.execute(

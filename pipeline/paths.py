@@ -16,6 +16,13 @@ DEFAULT_SEEDS_ROOT = PROJECT_ROOT / "seeds"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "seedhouse.duckdb"
 
 
+def model_path(schema: str, name: str, suffix: str = ".sql") -> Path:
+    """`warehouse/<schema>/<name>.sql`: the SQL of model `name` of `schema`, the one place that
+    says where it lives (for `staging`, a SQL step of the ingest, see `pipeline.ingest`); with
+    `suffix=".yml"`, the table's descriptions beside it (see `pipeline.catalog`)."""
+    return SQL_DIR / schema / f"{name}{suffix}"
+
+
 def default_report_path(warehouse: Path) -> Path:
     """The HTML report of a warehouse: `<file stem>-report.html` beside it, so two warehouses in
     one folder keep a report each (`seedhouse.duckdb` -> `seedhouse-report.html`)."""

@@ -33,7 +33,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.catalog import Table
-from pipeline.paths import SQL_DIR
+from pipeline.paths import SQL_DIR, model_path
 
 # Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.5 and older
 # (older CLIs, DBeaver drivers); v1.4.0 storage opens in both. Override with `storage_version`.
@@ -166,7 +166,21 @@ def row_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def model_sql(table: Table) -> str:
-    return (SQL_DIR / table.schema / f"{table.short_name}.sql").read_text()
+    return model_path(table.schema, table.short_name).read_text()
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, parameters: dict | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run the one statement of `warehouse/<schema>/<name>.sql`, with its `$name` parameters
+    from `parameters`, and return the connection (to fetch what it selects). The ingest's SQL
+    steps (`warehouse/staging/`, `quality.build_info`) run this way, where they can be read
+    beside the models that read them."""
+    sql = model_path(schema, name).read_text()
+    if len(con.extract_statements(sql)) != 1:
+        # several would run, but only the last one's result and parameters would be seen
+        raise ValueError(f"{model_path(schema, name)} must hold exactly one SQL statement")
+    return con.execute(sql, parameters) if parameters else con.execute(sql)
 
 
 def referenced_tables(sql: str) -> list[str]:

@@ -11,13 +11,25 @@ from pipeline.definitions import defs
 K = lambda name: AssetKey(name.split("."))  # noqa: E731
 
 EXPECTED_PARENTS = {
+    # one step writes these (assets/ingest/assets.py); each table depends on those its SQL reads
     "staging.parsed_seeds": set(),
-    "core.seed_files": {"staging.parsed_seeds"},
-    "core.providers": {"core.seed_files", "staging.parsed_seeds"},
-    "core.articles": {"core.seed_files", "staging.parsed_seeds"},
+    "staging.url_map": {"staging.parsed_seeds"},
+    "staging.declared_domains": {"staging.parsed_seeds"},
+    "staging.domain_map": {"staging.declared_domains", "staging.url_map"},
+    "quality.build_info": set(),
+    "core.seed_files": {"staging.parsed_seeds", "staging.url_map"},
+    "core.providers": {
+        "core.seed_files", "staging.parsed_seeds", "staging.declared_domains", "staging.url_map", "staging.domain_map",
+    },
+    "core.articles": {
+        "core.seed_files", "quality.build_info", "staging.parsed_seeds", "staging.url_map", "staging.declared_domains",
+    },
     "core.article_topics": {"core.articles", "staging.parsed_seeds"},
     "core.article_images": {"core.articles", "staging.parsed_seeds"},
-    "core.related_links": {"core.articles", "core.seed_files", "staging.parsed_seeds"},
+    "core.related_links": {
+        "core.articles", "core.seed_files", "quality.build_info", "staging.parsed_seeds", "staging.url_map",
+        "staging.declared_domains",
+    },
     "analytics.provider_stats": {"core.articles", "core.article_topics", "core.related_links", "core.providers"},
     "analytics.topic_stats": {"core.article_topics", "core.articles"},
     "analytics.topic_trends": {"analytics.topic_attention"},
@@ -52,7 +64,7 @@ def test_asset_keys_groups_and_dependencies():
         assert graph.get(K(name)).parent_keys == {K(p) for p in parents}, name
     groups = {name: graph.get(K(name)).group_name for name in EXPECTED_PARENTS}
     assert groups == {
-        name: "ingest" if name.startswith("staging") else "publish" if name in ("published_warehouse", "report") else name.split(".")[0]
+        name: "ingest" if name.startswith(("staging", "quality")) else "publish" if name in ("published_warehouse", "report") else name.split(".")[0]
         for name in EXPECTED_PARENTS
     }
 

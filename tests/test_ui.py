@@ -41,7 +41,7 @@ def test_dagster_dev_shows_the_graph_and_runs_the_build(dagster_dev, tmp_path):
     )["assetNodes"]
     keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
     assert {"staging/parsed_seeds", "core/articles", "analytics/stories", "published_warehouse", "report"} <= keys
-    assert len(keys) == 27
+    assert len(keys) == 31
     checks = [c for n in nodes for c in n["assetChecksOrError"]["checks"]]
     assert len(checks) == 168
     assert sum(c["description"].startswith("[critical, gates publishing]") for c in checks) == 148

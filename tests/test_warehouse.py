@@ -178,6 +178,27 @@ def test_every_table_and_column_is_documented_and_matches_the_catalog(tiny_wareh
             assert columns == list(table.columns.items()), table.name
 
 
+def test_every_model_has_its_descriptions_beside_it_and_every_phrase_is_used():
+    """Each core and analytics SQL file has its YAML beside it, listed in warehouse/tables.yml (a
+    model left out would be neither built nor documented); the shared phrases are all in use, and
+    a phrase that does not exist stops the catalog instead of reaching a COMMENT."""
+    import re
+
+    import pytest
+
+    from pipeline import catalog
+    from pipeline.paths import SQL_DIR, model_path
+
+    models = {f"{path.parent.name}.{path.stem}" for schema in ("core", "analytics") for path in (SQL_DIR / schema).glob("*.sql")}
+    assert {table.name for table in TABLES} == models
+    assert all(model_path(t.schema, t.short_name, ".yml").is_file() for t in TABLES)
+    written = "".join(path.read_text() for path in catalog.FILES if path != catalog.PHRASES_PATH)
+    phrases = catalog._read(catalog.PHRASES_PATH)
+    assert {name for name in re.findall(r"\{([a-z_0-9]+)\}", written)} == set(phrases)
+    with pytest.raises(catalog.CatalogError, match="no phrase {nonesuch}"):
+        catalog._text("{nonesuch}", phrases, "a table")
+
+
 def test_published_file_has_no_staging_and_opens_in_older_duckdb_storage(tiny_warehouse):
     with duckdb.connect(str(tiny_warehouse), read_only=True) as con:
         schemas = {row[0] for row in con.execute("select schema_name from duckdb_tables()").fetchall()}

@@ -1,14 +1,27 @@
-"""Ingest: seed files -> staging (raw parsed rows, URL and domain lookups)."""
+"""Ingest: seed files -> staging (raw parsed rows, URL and domain lookups) and the build's record.
+
+One step writes every table the models read from staging, so one `multi_asset` declares them all:
+the graph shows which of them each core table reads.
+"""
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, ResourceParam, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    ResourceParam,
+    multi_asset,
+)
 
-from assets.tables import PARSED_SEEDS_KEY
 from pipeline.ingest import definitions_fingerprint, ingest
 from pipeline.memory import give_back_memory
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
+from pipeline.warehouse import row_count
 
 
 class _LogProgress:
@@ -32,26 +45,77 @@ class _LogProgress:
 # process (about 265 MB once GE is imported) is stopped while it runs and started again after.
 GE_PAUSE_FILES = 200_000
 
+PARSED_SEEDS = "staging.parsed_seeds"
 
-def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
+# Every table the ingest writes that a model reads, each an asset of the ingest step: what it
+# holds, which of the others it is made from, and its kinds. (The ingest also writes
+# staging.cache_info, which only the next build's ingest reads.)
+OUTPUTS: dict[str, tuple[str, tuple[str, ...], set[str]]] = {
+    PARSED_SEEDS: (
+        "Every file under the seeds root, read and parsed into one raw row each. Files that cannot "
+        "be parsed keep their row here with the reason (`error_kind`); nothing is dropped. Raw "
+        "values stay as written; typing happens in the `core` tables. Files unchanged since the "
+        "last published build are not read again (unless `full_refresh` is set).",
+        (),
+        {"python", "duckdb"},
+    ),
+    "staging.url_map": (
+        "Every distinct URL of the seeds (articles' and related items') with its canonical form and "
+        "host: simple URLs canonicalised in SQL (warehouse/staging/url_map.sql), the others in "
+        "Python with url-normalize. Forms still in use are kept from the last published build.",
+        (PARSED_SEEDS,),
+        {"python", "duckdb"},
+    ),
+    "staging.declared_domains": (
+        "Every provider domain the seeds declare, as written, with its provider key "
+        "(warehouse/staging/declared_domains.sql).",
+        (PARSED_SEEDS,),
+        {"duckdb", "sql"},
+    ),
+    "staging.domain_map": (
+        "Every provider key, declared or taken from a URL's host, with its registered domain under "
+        "the public suffix list (warehouse/staging/domain_map.sql, then tldextract in Python).",
+        ("staging.declared_domains", "staging.url_map"),
+        {"python", "duckdb"},
+    ),
+    "quality.build_info": (
+        "The build that produced the warehouse, one row: run id, start time, seeds root, files "
+        "found, parsed and reused (warehouse/quality/build_info.sql). Published with the tables.",
+        (),
+        {"duckdb", "sql"},
+    ),
+}
+
+
+def _key(name: str) -> AssetKey:
+    return AssetKey(name.split("."))
+
+
+def _spec(name: str) -> AssetSpec:
+    description, made_from, kinds = OUTPUTS[name]
+    # staging is a file of its own, attached as `staging`; quality.build_info is published
+    table_name = name if name.startswith("staging.") else f"seedhouse.{name}"
+    return AssetSpec(
+        _key(name),
+        description=description,
+        deps=[_key(source) for source in made_from],
+        group_name="ingest",
+        kinds=kinds,
+        metadata={"dagster/table_name": table_name},
+    )
+
+
+def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
     definitions = definitions_fingerprint(expectations_dir)
 
-    @asset(
-        key=PARSED_SEEDS_KEY,
-        group_name="ingest",
-        kinds={"python", "duckdb"},
-        metadata={"dagster/table_name": "staging.parsed_seeds"},
-    )
-    def parsed_seeds(
-        context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
-    ) -> MaterializeResult:
-        """Every file under the seeds root, read and parsed into one raw row each.
+    # the step keeps the name it had as the single asset staging/parsed_seeds: run logs, error
+    # messages ("staging__parsed_seeds: ...") and bench/steps.py name it so
+    @multi_asset(name="staging__parsed_seeds", specs=[_spec(name) for name in OUTPUTS])
+    def ingest_step(context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]):
+        """Read and parse the seed files into staging, then build the URL and domain lookups and
+        the build's record from them.
 
-        This is a build's first step: it creates the run's new DuckDB file. Files that cannot be
-        parsed keep their row here with the reason (`error_kind`); nothing is dropped. Raw values
-        stay as written; typing happens in the `core` tables. Files unchanged since the last
-        published build are not read again (unless `full_refresh` is set).
-        """
+        This is a build's first step: it creates the run's new DuckDB file."""
         reporter = session.reporter or _LogProgress(context)
         root = seedhouse.seeds_path
         warehouse = seedhouse.open_warehouse(session)
@@ -74,12 +138,14 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 verify=seedhouse.verify,
                 manifest=session.take_manifest(root),
             )
+            rows = {name: row_count(con, name) for name in OUTPUTS if name != PARSED_SEEDS}
         for warning in summary.warnings:
             context.log.warning(warning)
         if summary.files_parsed >= GE_PAUSE_FILES:
             give_back_memory()  # what the parse freed, before the tables are built
         session.ge  # noqa: B018 - (re)started now, to be warm by the first check
-        return MaterializeResult(
+        yield MaterializeResult(
+            asset_key=_key(PARSED_SEEDS),
             metadata={
                 "dagster/row_count": summary.files_found,
                 "seeds_root": MetadataValue.path(str(root)),
@@ -91,7 +157,9 @@ def parsed_seeds_asset(expectations_dir: Path) -> AssetsDefinition:
                 "distinct_urls": summary.distinct_urls,
                 "distinct_providers": summary.distinct_providers,
                 "warnings": MetadataValue.json(list(summary.warnings)),
-            }
+            },
         )
+        for name, count in rows.items():
+            yield MaterializeResult(asset_key=_key(name), metadata={"dagster/row_count": count})
 
-    return parsed_seeds
+    return ingest_step
