@@ -64,6 +64,7 @@ COLUMNS = {
     "sample": "Up to ten offending rows, by key, as JSON.",
     "error": "The error when the expectation could not be evaluated; NULL otherwise.",
     "run_id": "The Dagster run that evaluated it.",
+    "ordinal": "The expectation's place in its table's suite (from 0).",
 }
 
 _CREATE = f"""
@@ -78,28 +79,35 @@ _CREATE = f"""
         observed_value json,
         sample json,
         error varchar,
-        run_id varchar not null
+        run_id varchar not null,
+        ordinal integer not null
     )
 """
 
 
-def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: list[Outcome]) -> None:
-    """Replace `table`'s rows with this run's `outcomes`."""
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists quality")
     con.execute(_CREATE)
+    # a file published before the column existed (a marts-only run starts from a copy of it)
+    con.execute(f"alter table {TABLE} add column if not exists ordinal integer default 0")
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: list[Outcome]) -> None:
+    """Replace `table`'s rows with this run's `outcomes`."""
+    _ensure_table(con)
     rows = [
         (
             o.table, o.check_name, o.expectation_type, o.severity, o.success, o.meaning, o.unexpected_count,
             None if o.observed_value is None else json.dumps(o.observed_value, default=str),
-            json.dumps(o.sample, default=str), o.error, run_id,
+            json.dumps(o.sample, default=str), o.error, run_id, ordinal,
         )
-        for o in outcomes
+        for ordinal, o in enumerate(outcomes)
     ]
     con.execute("begin transaction")
     try:
         con.execute(f"delete from {TABLE} where table_name = ?", [table])
         if rows:
-            con.executemany(f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany(f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -110,21 +118,27 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: li
 def gate(con: duckdb.DuckDBPyConnection, run_id: str, built: dict[str, int] | set[str]) -> tuple[list[Outcome], list[str]]:
     """The publish gate, as a query: the critical expectations this run saw fail on the tables it
     built, and the tables it built but did not check."""
-    con.execute("create schema if not exists quality")
-    con.execute(_CREATE)
+    _ensure_table(con)
     tables = sorted(built)
-    failed = outcomes(con, "where run_id = ? and list_contains(?, table_name) and severity = ? and not success",
-                      [run_id, tables, CRITICAL])
+    failed = outcomes(
+        con,
+        "where run_id = $run_id and list_contains($built, table_name) and severity = $critical and not success",
+        {"run_id": run_id, "built": tables, "critical": CRITICAL},
+    )
     checked = {row[0] for row in con.execute(f"select distinct table_name from {TABLE} where run_id = ?", [run_id]).fetchall()}
     return failed, [table for table in tables if table not in checked]
 
 
-def outcomes(con: duckdb.DuckDBPyConnection, where: str = "", params: list[Any] | None = None) -> list[Outcome]:
-    """Rows of `quality.check_results` as outcomes, in table and check order."""
+def outcomes(con: duckdb.DuckDBPyConnection, where: str = "", params: dict[str, Any] | None = None) -> list[Outcome]:
+    """Rows of `quality.check_results` as outcomes, in the catalog's table order and each suite's
+    expectation order (the order a build checks them in)."""
+    from pipeline.catalog import TABLES
+
     rows = con.execute(
         f"select table_name, check_name, expectation_type, severity, success, meaning, unexpected_count, "
-        f"observed_value, sample, error from {TABLE} {where} order by table_name, check_name",
-        params or [],
+        f"observed_value, sample, error from {TABLE} {where} "
+        "order by list_position($tables, table_name), table_name, ordinal",
+        {**(params or {}), "tables": [t.name for t in TABLES]},
     ).fetchall()
     return [
         Outcome(
@@ -144,6 +158,6 @@ def failures_in(path: Path, run_id: str) -> list[Outcome] | None:
         return None
     try:
         with connect(path, read_only=True) as con:
-            return outcomes(con, "where not success and run_id = ?", [run_id])
+            return outcomes(con, "where not success and run_id = $run_id", {"run_id": run_id})
     except (duckdb.Error, OSError):
         return None
