@@ -17,7 +17,6 @@ import argparse
 import time
 from pathlib import Path
 
-
 # what each step is, by its key; every other step builds a table
 KINDS = {"staging__parsed_seeds": "ingest", "published_warehouse": "publish", "report": "report"}
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import quality
 from pipeline.catalog import TABLES
 from pipeline.ingest import definitions_fingerprint, is_current
 from pipeline.parse import Limits, discover
 from pipeline.paths import EXPECTATIONS_DIR
-from pipeline import quality
 from pipeline.quality import AuditFailedError, Outcome, blocking
 from pipeline.session import BuildSession, Reporter
 from pipeline.warehouse import (

@@ -193,9 +193,8 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
     Exit 0 when all critical expectations pass, 1 when any fails, 2 on usage errors. Writes
     Great Expectations Data Docs (static HTML) and prints where.
     """
-    from rich.table import Table
-
     import duckdb
+    from rich.table import Table
 
     from pipeline import quality
     from pipeline.catalog import TABLES
@@ -276,7 +275,7 @@ def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
     if as_json:
-        click.echo(json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=1))
+        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, ensure_ascii=False, indent=1))
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)

@@ -180,7 +180,7 @@ def _attach_cache(con: duckdb.DuckDBPyConnection, cache_path: Path | None, finge
     except (duckdb.Error, ValueError) as exc:
         con.execute("detach cache")
         raise CacheDamagedError(_first_line(exc)) from None
-    info = dict(zip(columns, rows[0])) if rows else None
+    info = dict(zip(columns, rows[0], strict=True)) if rows else None
     if info is None or info["parser_fingerprint"] != fingerprint:
         con.execute("detach cache")
         return None

@@ -189,7 +189,7 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
             figures = _figures(con)
             built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
             cursor = con.execute("select * from analytics.corpus_summary")
-            summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+            summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
             checks = _checks_section(con)
         sections = []
         for index, (anchor, title, fig) in enumerate(figures):

@@ -309,7 +309,10 @@ def test_node_ids_that_only_differ_in_stripped_characters_stay_apart():
 
 _SQL = connect(Path(":memory:"))
 
-WHITE_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 NOT_WHITE_SPACE = "\x00\x01\x08\x0e\x7f\u180e\u200b\u200d\u2060\ufeffa\u00e9\u4e2d"
 
 

@@ -64,7 +64,13 @@ def test_asset_keys_groups_and_dependencies():
         assert graph.get(K(name)).parent_keys == {K(p) for p in parents}, name
     groups = {name: graph.get(K(name)).group_name for name in EXPECTED_PARENTS}
     assert groups == {
-        name: "ingest" if name.startswith(("staging", "quality")) else "publish" if name in ("published_warehouse", "report") else name.split(".")[0]
+        name: (
+            "ingest"
+            if name.startswith(("staging", "quality"))
+            else "publish"
+            if name in ("published_warehouse", "report")
+            else name.split(".")[0]
+        )
         for name in EXPECTED_PARENTS
     }
 

@@ -13,11 +13,11 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from pipeline import quality
-from pipeline.quality import validation
 from pipeline.build import run_build
 from pipeline.catalog import TABLES
 from pipeline.definitions import defs
 from pipeline.paths import EXPECTATIONS_DIR
+from pipeline.quality import validation
 from pipeline.warehouse import Warehouse
 from tests.conftest import article_key, query
 

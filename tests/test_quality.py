@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from pipeline import quality
-from pipeline.quality import suites, validation
 from pipeline.catalog import TABLES
+from pipeline.quality import suites, validation
 from pipeline.warehouse import connect, quote_ident
 from tests.conftest import TINY_SEEDS, article_key, built_warehouse, write_seeds
 

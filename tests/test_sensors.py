@@ -17,8 +17,8 @@ from dagster import (
 )
 
 from assets.ingest.sensors import MAX_ATTEMPTS, seeds_changed
-from pipeline.ingest import manifest_fingerprint
 from pipeline.definitions import defs
+from pipeline.ingest import manifest_fingerprint
 from pipeline.resources import SeedhouseResource
 from tests.conftest import TINY_SEEDS, write_seeds
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetCheckSeverity,
     AssetCheckSpec,
-    AssetChecksDefinition,
     AssetKey,
     MetadataValue,
     ResourceParam,
@@ -33,7 +33,6 @@ from pipeline import quality
 from pipeline.catalog import TABLES, Table
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
-
 
 GATES = ", gates publishing"
 

@@ -55,7 +55,7 @@ def frame_of(arrow: pyarrow.Table, python_strings: frozenset[str] = frozenset())
     import pandas as pd
 
     frame = arrow.to_pandas(date_as_object=False)
-    for name, column in zip(arrow.column_names, arrow.columns):
+    for name, column in zip(arrow.column_names, arrow.columns, strict=True):
         kind = column.type
         if name in python_strings and pyarrow.types.is_string(kind) and column.null_count < len(column):
             frame[name] = pd.array(column.to_pylist(), dtype=pd.StringDtype("python", na_value=float("nan")))
