@@ -68,6 +68,13 @@ def _refuse_to_overwrite(out: Path, kind: str, is_ours, force: bool) -> None:
         raise click.UsageError(f"{out} exists and is not a seedhouse {kind}: refusing to overwrite it (use --force)")
 
 
+def out_option(help: str, kind: str):
+    """`--out FILE` and the `--force` that lets it replace a file that is not a seedhouse `kind`."""
+    out = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help=help)
+    force = click.option("--force", is_flag=True, help=f"Overwrite --out even if it is not a seedhouse {kind}.")
+    return lambda command: out(force(command))
+
+
 def _require_warehouse(path: Path) -> None:
     """Stop with a usage error (exit 2) when there is no warehouse to read yet."""
     if not path.is_file():
@@ -292,13 +299,7 @@ def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
 
 @main.command()
 @warehouse_option("The DuckDB file to report on (opened read-only).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where to write the HTML [default: <warehouse name>-report.html beside the warehouse].",
-)
-@click.option("--force", is_flag=True, help="Overwrite --out even if it is not a seedhouse report.")
+@out_option("Where to write the HTML [default: <warehouse name>-report.html beside the warehouse].", "report")
 def report(warehouse_path: Path, out: Path | None, force: bool) -> None:
     """Write a self-contained HTML report (charts of providers, topics, coverage, stories, quarantine).
 
@@ -317,14 +318,8 @@ def report(warehouse_path: Path, out: Path | None, force: bool) -> None:
 @warehouse_option("The DuckDB file to read (opened read-only).")
 @click.option("--format", "fmt", type=click.Choice(["gexf", "graphml"]), default="gexf", show_default=True,
               help="GEXF for Gephi; GraphML for most other graph tools.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where to write [default: seedhouse-coverage.<format> beside the warehouse].",
-)
+@out_option("Where to write [default: seedhouse-coverage.<format> beside the warehouse].", "graph export")
 @click.option("--self-links", is_flag=True, help="Keep links from an outlet to itself (left out by default).")
-@click.option("--force", is_flag=True, help="Overwrite --out even if it is not a seedhouse graph export.")
 def export_graph(warehouse_path: Path, fmt: str, out: Path | None, self_links: bool, force: bool) -> None:
     """Write the outlet-to-outlet coverage network: outlets sized by articles, edges weighted by links.
 

@@ -35,7 +35,7 @@ from pipeline.urls import canonicalise_many, registered_domain
 from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, run_sql, scalar
 
 # The parse only streams record batches into staging: DuckDB's page cache is not worth the memory
-# then (a million seeds: the build process peaks at 725 MB instead of 960 MB, as fast).
+# then, and the memory is better left to the parse workers (docs/performance.md has the peaks).
 INGEST_DUCKDB_MEMORY = "256MB"
 
 
@@ -277,7 +277,7 @@ def ingest(
         warnings.append(discard_cache(cache_path, str(exc)))
         cache = None
     # Only a cache needs each file's size and modification time up front; without one the parse
-    # records them as it reads each file (100,000 files: 1.5 s of status calls saved).
+    # records them as it reads each file, sparing a status call per file.
     if manifest is None:
         manifest = discover(seeds_root, with_status=cache is not None)
     if manifest.num_rows == 0:

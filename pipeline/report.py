@@ -182,7 +182,7 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
 
     out = out or default_report_path(warehouse)
     # The template is Plotly's default while the figures are made and written: given to each
-    # figure, it would be deep-copied into it (0.3 s of a report's 0.6 s).
+    # figure, it would be deep-copied into each, about half of a report's time.
     default_template, pio.templates.default = pio.templates.default, TEMPLATE
     try:
         with connect(warehouse, read_only=True) as con:

@@ -85,9 +85,9 @@ MEMORY_LIMIT = os.environ.get("SEEDHOUSE_DUCKDB_MEMORY_LIMIT", "512MB")
 
 # Rows per row group in the files a build writes. DuckDB gives its threads a table's scan, and an
 # insert's writing, one row group at a time; at its default (122,880 rows) a table of 100,000 rows
-# is one row group, so one thread reads it and one thread writes it. 100,000 seeds: the 24 models
-# 5.2 s -> 4.5 s (CPU 6.6 -> 6.3 s), the parsed seeds inserted into staging 0.9-1.6 s -> 0.38 s
-# (CPU 1.0-1.7 -> 0.7 s). 16,384 measures the same, 65,536 halfway. DuckDB 1.4 reads the files.
+# is one row group, so one thread reads it and one thread writes it. Smaller groups let both
+# cores work on every large table (the figures are in docs/performance.md). DuckDB 1.4 reads the
+# files.
 ROW_GROUP_SIZE = 32_768
 
 
@@ -107,8 +107,7 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     config["preserve_insertion_order"] = False  # streaming inserts need not hold batches back
     # Text columns compressed with zstd: DuckDB's default (dictionary + FSST) analysis costs
     # more than the rest of a build's table writes together, and gains nothing on text that
-    # does not repeat (`secured`, excerpts). 100,000 seeds: core.articles written in 1.4 s
-    # instead of 3.4 s, 50 MB instead of 72 MB; DuckDB 1.4 reads the file.
+    # does not repeat (`secured`, excerpts); zstd writes faster and smaller. DuckDB 1.4 reads it.
     config["force_compression"] = "zstd"
     con = duckdb.connect(config=config)
     attach(con, path, "seedhouse")
