@@ -24,7 +24,7 @@ from pipeline.paths import PROJECT_ROOT, model_path
 from pipeline.render import preview
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
-from pipeline.warehouse import build_model, model_dependencies, table_columns
+from pipeline.warehouse import build_model, ledger_counts, model_dependencies, table_columns
 
 
 def upstream_keys(table: Table) -> list[AssetKey]:
@@ -53,12 +53,7 @@ LEDGER = "core.seed_files"
 
 def ledger_summary(con) -> dict:
     """What became of the files: counts by status, and quarantines by reason, for the run page."""
-    statuses = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
-    reasons = dict(
-        con.execute(
-            "select error_kind, count(*) from core.seed_files where status = 'quarantined' group by 1 order by 2 desc, 1"
-        ).fetchall()
-    )
+    statuses, reasons = ledger_counts(con)
     return {
         "files_found": sum(statuses.values()),
         "loaded": statuses.get("loaded", 0),

@@ -24,6 +24,7 @@ from pipeline.warehouse import (
     WarehouseBusyError,
     changed_copy_warning,
     connect,
+    ledger_counts,
     mount_point,
     row_count,
 )
@@ -95,7 +96,6 @@ def run_build(
     The run is recorded in `instance` (a `DagsterInstance`), by default `DAGSTER_HOME`'s if it is
     set (where `dagster dev` shows it), else an ephemeral one. `reporter` is told the parse's
     progress."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
     suites = Path(expectations_dir) if expectations_dir is not None else EXPECTATIONS_DIR
     config = {
@@ -192,13 +192,7 @@ def _describe_published(report: BuildReport) -> None:
     """Fill the report's row counts, ledger and quarantine summary from the published file."""
     with connect(report.warehouse, read_only=True) as con:
         report.row_counts = {t.name: row_count(con, t.name) for t in TABLES}
-        report.ledger = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
+        report.ledger, report.quarantine = ledger_counts(con)
         report.parsed, report.reused = con.execute(
             "select files_parsed, files_reused from quality.build_info"
         ).fetchall()[0]
-        report.quarantine = dict(
-            con.execute(
-                "select error_kind, count(*) from core.seed_files where status = 'quarantined' "
-                "group by 1 order by 2 desc, 1"
-            ).fetchall()
-        )

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import tldextract
 from url_normalize import url_normalize
 
+# The one list of tracking parameters: the SQL canonicalisation (warehouse/macros.sql) is given it
+# on every connection.
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",

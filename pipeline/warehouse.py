@@ -73,7 +73,11 @@ def quote_literal(text: str) -> str:
 
 
 def _setup(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    from pipeline.urls import TRACKING_PARAMS
+
     con.execute("set TimeZone = 'UTC'")
+    names = ", ".join(quote_literal(name) for name in sorted(TRACKING_PARAMS))
+    con.execute(f"create or replace temp macro tracking_params() as [{names}]")
     con.execute((SQL_DIR / "macros.sql").read_text())
     return con
 
@@ -235,6 +239,17 @@ def comment_on(
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def ledger_counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:
+    """What became of the seed files: counts by status, and quarantined files by reason (most first)."""
+    statuses = dict(con.execute("select status, count(*) from core.seed_files group by 1 order by 1").fetchall())
+    reasons = dict(
+        con.execute(
+            "select error_kind, count(*) from core.seed_files where status = 'quarantined' group by 1 order by 2 desc, 1"
+        ).fetchall()
+    )
+    return statuses, reasons
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:

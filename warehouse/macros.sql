@@ -107,12 +107,11 @@ create or replace temp macro is_simple_url(url) as
     -- url-normalize rewrites a hash-bang fragment (#!) as ?_escaped_fragment_=
     and not contains(url, '#!');
 
+-- tracking_params() is the list of pipeline/urls.py (TRACKING_PARAMS), defined from it on every
+-- connection (pipeline/warehouse.py), so the SQL and the Python canonicalisation share one list.
 create or replace temp macro is_tracking_param(pair) as
     lower(split_part(pair, '=', 1)) like 'utm\_%' escape '\'
-    or lower(split_part(pair, '=', 1)) in (
-        'fbclid', 'gclid', 'dclid', 'msclkid', 'mc_cid', 'mc_eid', 'hss_channel', 'ocid', 'cmpid',
-        '_ga', 'igshid', 'ref_src', 'guccounter'
-    );
+    or list_contains(tracking_params(), lower(split_part(pair, '=', 1)));
 
 -- A simple URL's parts, in one pass of one regular expression.
 create or replace temp macro url_parts(url) as

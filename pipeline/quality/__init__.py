@@ -44,6 +44,13 @@ GE process belongs to its run's session (`pipeline.session`), not to this packag
 
 from __future__ import annotations
 
+import os
+
+# Great Expectations reports usage over the network unless told not to, and this machine has none:
+# set once here, before any module of the package imports GE or spawns its process (which
+# inherits the environment).
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
 from pipeline.quality import audit
 from pipeline.quality.audit import AuditFailedError, blocking
 from pipeline.quality.data_docs import DataDocs

@@ -56,7 +56,6 @@ class GEProcess:
     def __init__(self, warm_up: Callable[[], Any] | None = None) -> None:
         from pipeline.workers import worker_pool
 
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the process is spawned
         self._pool = worker_pool(1)
         if warm_up is not None:
             self._pool.submit(warm_up)

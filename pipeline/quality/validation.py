@@ -7,7 +7,6 @@ module: the process imports it by its module path.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -61,7 +60,6 @@ def _skip_batch_fingerprints() -> None:
 @lru_cache(maxsize=1)
 def _context():
     """One ephemeral GE context per process: creating one costs more than a small validation."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
