@@ -26,6 +26,9 @@ from tests.conftest import PROJECT, TINY_SEEDS, query, write_seeds
 
 CLI = [sys.executable, "-m", "pipeline.cli"]
 
+# each fault is a real build (or several) against real files and processes: CI's second step
+pytestmark = pytest.mark.slow
+
 
 def seedhouse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
@@ -87,7 +90,6 @@ def state_bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("share", [0.1, 0.4, 0.6, 0.8, 1.5])
 def test_a_disk_that_fills_during_a_rebuild_never_replaces_the_published_file(tmpfs, sample_state, share):
     """Free space for a share of what a build writes: the build fails wherever it runs out
@@ -115,7 +117,6 @@ def test_a_disk_that_fills_during_a_rebuild_never_replaces_the_published_file(tm
         assert f"no space left on device on {mount}" in error, error
 
 
-@pytest.mark.slow
 def test_the_publish_checkpoint_failing_is_reported_as_a_full_disk(tmpfs, sample_state):
     """The case that used to publish an empty file: the tables are built, the disk fills when the
     build file is checkpointed. The CLI names the cause, and "left as it was" is true."""
