@@ -12,6 +12,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, InitResourceContext, resource
 from pydantic import Field
 
+from pipeline import quality
 from pipeline.ingest import check_seeds_root
 from pipeline.parse import Limits
 from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
@@ -84,8 +85,7 @@ class SeedhouseResource(ConfigurableResource):
 def build_session(init_context: InitResourceContext):
     # a run started from the UI starts Great Expectations first, so that it is imported while the
     # run does other work (`seedhouse build` hands over a session whose process it started earlier)
-    session = BuildSession(ge=None)
-    session.ge  # noqa: B018 - started now
+    session = BuildSession(ge=quality.new_ge_process())
     try:
         yield session
     finally:
