@@ -299,11 +299,10 @@ class Warehouse:
     def published_run_id(self) -> str | None:
         """The run that built the published file, or None when there is none, when it is
         unreadable, or when it is no longer the file seedhouse published (`intact`): each of
-        those calls for a full build. Raises `WarehouseBusyError` when another program holds it
-        for writing, so that a build stops before doing any work."""
+        those calls for a full build. The caller checks for other writers first
+        (`check_no_writer`): reading the file while one writes would see its changes."""
         if not self.published.exists():
             return None
-        self.check_no_writer()
         if not self.intact():
             return None
         try:

@@ -86,10 +86,22 @@ _CREATE = f"""
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create `quality.check_results` with its comments, once per file: every check step of a run
+    records into it, and only the first finds it missing."""
+    columns = {
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'quality' and table_name = 'check_results'"
+        ).fetchall()
+    }
+    if "ordinal" in columns:
+        return
     con.execute("create schema if not exists quality")
     con.execute(_CREATE)
     # a file published before the column existed (a marts-only run starts from a copy of it)
     con.execute(f"alter table {TABLE} add column if not exists ordinal integer default 0")
+    comment_on(con, TABLE, DESCRIPTION, COLUMNS)
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: list[Outcome]) -> None:
@@ -112,7 +124,6 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: li
     except BaseException:
         con.execute("rollback")
         raise
-    comment_on(con, TABLE, DESCRIPTION, COLUMNS)
 
 
 def gate(con: duckdb.DuckDBPyConnection, run_id: str, built: dict[str, int] | set[str]) -> tuple[list[Outcome], list[str]]:
