@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,11 @@ def _root_cause(error: Any) -> str:
     seedhouse's own operator-facing errors met on the way is shown as its message alone."""
     while getattr(error, "cause", None) is not None and error.cls_name not in _OWN_WORDS:
         error = error.cause
-    message = error.message.strip().splitlines()[-1] if error.message else ""
+    lines = error.message.strip().splitlines() if error.message else [""]
+    # DuckDB ends an error in SQL with the offending line and a caret under it (`LINE 40: ...`,
+    # `^^^^`): its first line says what is wrong, the caret says nothing on its own
+    context = [line for line in lines if re.fullmatch(r"\s*\^+\s*|LINE \d+:.*", line)]
+    message = [line for line in lines if line.strip()][0] if context else lines[-1]
     head, _, rest = message.partition(": ")
     if error.cls_name and head.endswith(error.cls_name):
         message = rest

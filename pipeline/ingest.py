@@ -76,6 +76,7 @@ def definitions_fingerprint(expectations_dir: Path = EXPECTATIONS_DIR) -> str:
     # the SQL, the suites, the catalog's YAML (the COMMENTs) and the code that reads it
     files = sorted(SQL_DIR.rglob("*.sql")) + sorted(expectations_dir.glob("*.json")) + list(catalog.FILES)
     files.append(PROJECT_ROOT / "pipeline" / "catalog.py")
+    files += [PROJECT_ROOT / "pipeline" / "terms.py", SQL_DIR / "terms.yml"]
     return _digest([f.name.encode() + f.read_bytes() for f in files] + [__version__.encode()])
 
 
@@ -386,7 +387,10 @@ def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:
         ).fetchall()
     ]
     canonical, hosts = canonicalise_many(rest)
-    con.register("_python_urls", pa.table({"raw_url": rest, "canonical_url": canonical, "host": hosts}, schema=URL_MAP))
-    con.execute("insert into staging.url_map select * from _python_urls")
+    python_urls = {"raw_url": rest, "canonical_url": canonical, "host": hosts, "url_key": [None] * len(rest)}
+    con.register("_python_urls", pa.table(python_urls, schema=URL_MAP))
+    con.execute(
+        "insert into staging.url_map select raw_url, canonical_url, host, url_key(canonical_url) from _python_urls"
+    )
     con.unregister("_python_urls")
     return scalar(con, "select count(*) from _urls")

@@ -4,9 +4,11 @@ The rules, applied in this order (the library does the RFC 3986 work, we add the
 
 1. `url_normalize` (RFC 3986 normalisation): scheme and host lower-cased, IDN hosts to punycode,
    default ports (`:80`, `:443`) dropped, percent-encoding and dot-segments normalised.
-2. Tracking parameters removed: every `utm_*` parameter and the click/campaign ids in
-   `TRACKING_PARAMS`. Other parameters keep their order (`?id=7` can name a different article).
-3. The fragment is dropped (`#comments` is the same article).
+2. Tracking parameters removed: those `TRACKING_PARAM_PATTERN` matches (courlan's maintained list
+   and the ones real corpora add). Other parameters keep their order (`?id=7` can name a
+   different article).
+3. The fragment is dropped (`#comments` is the same article), before anything else, so that a
+   hash-bang (`#!/story`) is dropped too rather than rewritten into the query.
 4. A trailing slash is removed from any path but the root (`/a/` and `/a` are one article,
    `https://x.com` and `https://x.com/` are one site).
 
@@ -14,36 +16,37 @@ Only `http` and `https` URLs are canonicalised; anything else (`javascript:`, `m
 word) has no canonical form and yields None. White space around a URL (a tab or newline a scraper
 or a YAML escape left, Unicode spaces) is not part of it and is stripped before any rule.
 
+Scheme, `www.`/`m.`/`amp.` hosts and AMP paths stay in the canonical URL (the article_id of
+every URL these rules already handled stays what it was); they are unified one step later, in
+the URL's identity key (`url_key` in warehouse/macros.sql), which finds duplicates and resolves
+related items.
+
 These functions run once per *distinct* value (see `canonicalise_many`), never once per row.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import tldextract
+from courlan.clean import TRACKERS_RE
 from url_normalize import url_normalize
 
-# The one list of tracking parameters: the SQL canonicalisation (warehouse/macros.sql) is given it
-# on every connection.
-TRACKING_PARAMS = frozenset(
-    {
-        "fbclid",
-        "gclid",
-        "dclid",
-        "msclkid",
-        "mc_cid",
-        "mc_eid",
-        "hss_channel",
-        "ocid",
-        "cmpid",
-        "_ga",
-        "igshid",
-        "ref_src",
-        "guccounter",
-    }
+# Tracking parameters, one pattern for both canonicalisations (Python here, SQL through the
+# `tracking_param_pattern()` macro that pipeline/warehouse.py defines from this value): the list
+# courlan maintains for news crawlers (click ids, `utm_`/`mc_`/`pk_` campaigns, affiliate,
+# referrer and session tags), matched as courlan matches it (a search in the lower-cased name),
+# and the parameters seen in real aggregator corpora that it does not know: Dow Jones' `mod`,
+# the FT's `_mc`/`mid`, Eloqua's `elq*`, Salesforce's `sf<digits>`, Microsoft's `ocid`, HubSpot's
+# `hss_channel`, Yahoo's `guccounter`/`guce_*`, and a few share-button tags.
+_EXTRA_TRACKERS = (
+    r"^(?:_mc|mod|mid|ocid|cmpid|cmp|smid|smtyp|icid|s_cid|wt\.mc_id|hss_channel|guccounter"
+    r"|guce_referrer(?:_sig)?|igshid|ref_src|_ga|__twitter_impression|elq[a-z_]*|sf[0-9]+)$"
 )
+TRACKING_PARAM_PATTERN = f"{TRACKERS_RE.pattern}|{_EXTRA_TRACKERS}"
+_TRACKING = re.compile(TRACKING_PARAM_PATTERN)
 
 # tldextract would fetch the Public Suffix List over the network; the copy bundled with the
 # package is used instead (no network here, and builds must be reproducible).
@@ -51,8 +54,7 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _is_tracking(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.startswith("utm_") or lowered in TRACKING_PARAMS
+    return _TRACKING.search(name.lower()) is not None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -63,6 +65,9 @@ def canonical_url(url: str | None) -> str | None:
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
+    # The fragment goes first: url-normalize would turn a hash-bang (`#!/x`) into a query
+    # (`?_escaped_fragment_=/x`), a different URL for the same page.
+    url = url.partition("#")[0]
     try:
         normalised = url_normalize(url)
         if normalised is None:

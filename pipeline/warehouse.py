@@ -73,11 +73,13 @@ def quote_literal(text: str) -> str:
 
 
 def _setup(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    from pipeline.urls import TRACKING_PARAMS
+    from pipeline.terms import term_patterns
+    from pipeline.urls import TRACKING_PARAM_PATTERN
 
     con.execute("set TimeZone = 'UTC'")
-    names = ", ".join(quote_literal(name) for name in sorted(TRACKING_PARAMS))
-    con.execute(f"create or replace temp macro tracking_params() as [{names}]")
+    con.execute(f"create or replace temp macro tracking_param_pattern() as {quote_literal(TRACKING_PARAM_PATTERN)}")
+    terms = ", ".join(f"{{'term': {quote_literal(t)}, 'pattern': {quote_literal(p)}}}" for t, p in term_patterns())
+    con.execute(f"create or replace temp macro analysis_terms() as [{terms}]::struct(term varchar, pattern varchar)[]")
     con.execute((SQL_DIR / "macros.sql").read_text())
     return con
 

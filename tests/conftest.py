@@ -47,6 +47,8 @@ ampWebUrl: "https://www.exampletimes.com/amp/news/one"
 provider:
   name: Example Times
   domain: www.ExampleTimes.com
+  authors:
+    - name: Ada Writer
 topics:
   - " AI "
   - AI

@@ -4,7 +4,7 @@ Seventeen articles from seven outlets, January-February 2024 (ISO weeks start on
 2024-01-01, -08, -15, -22, -29 and 2024-02-05):
 
     alpha  A1 01-01 10:00  "Chip maker unveils new accelerator"  links B1, X1 (other.org)
-           A2 01-15 09:00  video, no image                          links G2, A3 (itself), an ftp item
+           A2 01-15 09:00  no image                                 links G2, A3 (itself), an ftp item
            A3 02-05 08:00
            A4 no date                                               -> missing
     beta   B1 01-01 12:00  "Chip Maker Unveils New Accelerator!"  links A1   -> A1's syndication copy
@@ -13,7 +13,7 @@ Seventeen articles from seven outlets, January-February 2024 (ISO weeks start on
            G2 01-16 10:00
     delta  D1-D3 01-01, 01-02, 01-03                                -> stale (nothing for 5 weeks)
     eps    E1 01-01, E2 02-05, E3 02-06                             -> gappy (4 of 6 weeks silent)
-    zeta   Z1 01-22, Z2 01-29, Z3 02-05; Z1 and Z2 without topics   -> incomplete
+    zeta   Z1 01-22, Z2 01-29, Z3 02-05; Z1 and Z2 without topics   -> healthy, seeds incomplete
 
 Dated articles per week: 6, 1, 2, 1, 1, 4 (15 in all; A4 and G1 are undateable).
 """
@@ -61,7 +61,7 @@ SEEDS = {
                       {"url": U["B1"], "published": "2024-01-01T12:00:00Z", "provider": "beta.com"},
                       {"url": U["X1"], "published": "2024-01-02T00:00:00Z", "provider": "other.org"})),
     "a2.md": seed("alpha.com", "Alpha weekly robotics roundup", "2024-01-15T09:00:00Z", url=U["A2"],
-                  type_="video", topics=("Robotics",), image=False, related=(
+                  topics=("Robotics",), image=False, related=(
                       {"url": U["G2"], "published": "2024-01-16T10:00:00Z", "provider": "gamma.com"},
                       {"url": U["A3"], "published": "2024-02-05T08:00:00Z", "provider": "alpha.com"},
                       {"url": "ftp://files.example/thread"})),
@@ -110,7 +110,8 @@ def test_date_status_and_syndication_groups_on_articles(warehouse):
 def test_corpus_summary_counts_everything_once(warehouse):
     (summary,) = query(warehouse, "select * from analytics.corpus_summary")
     assert summary == (
-        17, 17, 0, 0,  # files: found, loaded, duplicate, quarantined
+        17, 17, 0, 0, 0,  # files: found, loaded, duplicate, quarantined, withdrawn (removed)
+        17, 0,  # items of every kind, items that are not news
         17, 15, 1, 1, 16, 7,  # articles, dated, missing date, implausible date, syndication groups, outlets with articles
         utc(2024, 1, 1, 10), utc(2024, 2, 6, 12),
         8, 3,  # outlets (other.org only as related coverage), topics
@@ -120,7 +121,14 @@ def test_corpus_summary_counts_everything_once(warehouse):
 
 
 def test_article_volume_is_zero_filled(warehouse):
-    got = query(warehouse, "select grain, period_start, n_articles, n_syndication_groups from analytics.article_volume")
+    got = query(warehouse, "select grain, period_start, n_articles, n_syndication_groups from analytics.article_volume "
+                           "where grain <> 'day'")
+    # every day from the first dated article to the last: 2024-01-01 .. 2024-02-06
+    assert query(warehouse, "select count(*), min(period_start), max(period_start), sum(n_articles) "
+                            "from analytics.article_volume where grain = 'day'") == [(37, date(2024, 1, 1), date(2024, 2, 6), 15)]
+    assert query(warehouse, "select period_start, n_articles from analytics.article_volume "
+                            "where grain = 'day' and n_articles > 0 order by 1 limit 3") == [
+        (date(2024, 1, 1), 4), (date(2024, 1, 2), 1), (date(2024, 1, 3), 1)]
     assert got == [
         ("month", MONTHS[0], 11, 10), ("month", MONTHS[1], 4, 4),
         ("week", WEEKS[0], 6, 5), ("week", WEEKS[1], 1, 1), ("week", WEEKS[2], 2, 2),
@@ -130,7 +138,7 @@ def test_article_volume_is_zero_filled(warehouse):
 
 def test_topic_attention_weekly_and_monthly_with_zeros_and_shares(warehouse):
     got = query(warehouse, "select topic, grain, period_start, n_articles, n_syndication_groups, share_of_articles "
-                           "from analytics.topic_attention")
+                           "from analytics.topic_attention where grain <> 'day'")
     expected = []
     weekly = {  # topic -> week index -> (articles, groups, share)
         "AI": {0: (5, 4, 0.833333), 5: (1, 1, 0.25)},  # A1 + B1 (one group), D1-D3; Z3. A4, G1 left out
@@ -157,27 +165,31 @@ def test_provider_attention_covers_every_outlet_with_articles(warehouse):
     ]
     assert query(warehouse, "select provider_id, count(*), sum(n_articles) from analytics.provider_attention "
                             "where grain = 'month' group by all order by all") == [
-        ("alpha.com", 2, 3), ("beta.com", 2, 1), ("delta.com", 2, 3), ("eps.com", 2, 3),
-        ("gamma.com", 2, 1), ("wire.com", 2, 1), ("zeta.com", 2, 3),
+        # each outlet over its own span: beta, delta, gamma and wire only published in January
+        ("alpha.com", 2, 3), ("beta.com", 1, 1), ("delta.com", 1, 3), ("eps.com", 2, 3),
+        ("gamma.com", 1, 1), ("wire.com", 1, 1), ("zeta.com", 2, 3),
     ]
 
 
 def test_provider_health_rows_and_flags(warehouse):
     got = query(warehouse, "select * exclude (type_shares, gaps) from analytics.provider_health")
     w = WEEKS
+    c = ["."]  # every seed sits at the root: one collection, which collected news every week
     assert got == [
-        # id, n, dated, undateable, first, last, span, active, missing date/images/topics, gap weeks,
-        # longest gap, per week, weeks since last, health
-        ("alpha.com", 4, 3, 1, w[0], w[5], 6, 3, 0.25, 0.25, 0.0, 3, 2, 0.5, 0, "healthy"),  # 3 of 6 silent: not more than half
-        ("delta.com", 3, 3, 0, w[0], w[0], 1, 1, 0.0, 0.0, 0.0, 0, 0, 3.0, 5, "stale"),
-        ("eps.com", 3, 3, 0, w[0], w[5], 6, 2, 0.0, 0.0, 0.0, 4, 4, 0.5, 0, "gappy"),
-        ("zeta.com", 3, 3, 0, w[3], w[5], 3, 3, 0.0, 0.0, 0.6667, 0, 0, 1.0, 0, "incomplete"),
-        ("gamma.com", 2, 1, 1, w[2], w[2], 1, 1, 0.5, 0.0, 0.0, 0, 0, 1.0, 3, "insufficient_data"),
-        ("beta.com", 1, 1, 0, w[0], w[0], 1, 1, 0.0, 0.0, 0.0, 0, 0, 1.0, 5, "insufficient_data"),
-        ("wire.com", 1, 1, 0, w[1], w[1], 1, 1, 0.0, 0.0, 0.0, 0, 0, 1.0, 4, "insufficient_data"),
+        # id, n, dated, undateable, first, last, span, active, missing date/images/topics, collections,
+        # collected weeks, gap weeks, collected weeks since last, collection's last week, longest gap,
+        # per week, weeks since last, health, seed completeness
+        ("alpha.com", 4, 3, 1, w[0], w[5], 6, 3, 0.25, 0.25, 0.0, c, 6, 3, 0, w[5], 2, 0.5, 0, "healthy", "complete"),
+        ("delta.com", 3, 3, 0, w[0], w[0], 1, 1, 0.0, 0.0, 0.0, c, 1, 0, 5, w[5], 0, 3.0, 5, "stale", "complete"),
+        ("eps.com", 3, 3, 0, w[0], w[5], 6, 2, 0.0, 0.0, 0.0, c, 6, 4, 0, w[5], 4, 0.5, 0, "gappy", "complete"),
+        # missing topics make its seeds incomplete, which says nothing of how it publishes
+        ("zeta.com", 3, 3, 0, w[3], w[5], 3, 3, 0.0, 0.0, 0.6667, c, 3, 0, 0, w[5], 0, 1.0, 0, "healthy", "incomplete"),
+        ("gamma.com", 2, 1, 1, w[2], w[2], 1, 1, 0.5, 0.0, 0.0, c, 1, 0, 3, w[5], 0, 1.0, 3, "insufficient_data", "incomplete"),
+        ("beta.com", 1, 1, 0, w[0], w[0], 1, 1, 0.0, 0.0, 0.0, c, 1, 0, 5, w[5], 0, 1.0, 5, "insufficient_data", "complete"),
+        ("wire.com", 1, 1, 0, w[1], w[1], 1, 1, 0.0, 0.0, 0.0, c, 1, 0, 4, w[5], 0, 1.0, 4, "insufficient_data", "complete"),
     ]
     shares = dict(query(warehouse, "select provider_id, type_shares from analytics.provider_health"))
-    assert shares["alpha.com"] == {"article": 0.75, "video": 0.25}
+    assert shares["alpha.com"] == {"article": 1.0}
     gaps = dict(query(warehouse, "select provider_id, gaps from analytics.provider_health"))
     assert gaps["alpha.com"] == [{"gap_start": w[1], "n_weeks": 1}, {"gap_start": w[3], "n_weeks": 2}]
     assert gaps["eps.com"] == [{"gap_start": w[1], "n_weeks": 4}]

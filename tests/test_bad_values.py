@@ -143,7 +143,7 @@ def test_the_build_publishes_with_only_warnings(bad_build):
         ("core.articles", "between__published_at", "warning", 3),  # the years 1, 2090 and 9999
         ("core.articles", "not_in_set__date_status", "warning", 9),  # 9 of 21 articles undateable
         ("core.providers", "match_regex__provider_id", "warning", 1),  # ctl\x01.example.com
-        ("core.seed_files", "not_in_set__status", "warning", 3),  # 3 of 24 files quarantined
+        ("core.seed_files", "not_in_set__news_status", "warning", 3),  # 3 of 24 files quarantined
     ]
 
 
@@ -248,7 +248,7 @@ def test_urls_and_text_lose_the_white_space_around_them(bad_build):
     ]
     assert query(
         warehouse,
-        "select title, topics from analytics.article_details where web_url = 'https://text.example.com/d'",
+        "select title, topics from analytics.article_details where canonical_url = 'https://text.example.com/d'",
     ) == [("Spaced title", ["AI", "Robotics"])]
     assert query(warehouse, "select name from core.providers where provider_id = 'acme.example.com'") == [
         ("Acme\x01 News",)  # the vertical tab after it is white space; \x01 is not
@@ -274,12 +274,15 @@ def test_a_topic_is_zero_filled_between_its_first_and_last_period_only(bad_build
         "from analytics.topic_attention group by all order by all",
     )
     assert got == [
+        ("AI", "day", 37, 2, date(2021, 2, 1), date(2021, 3, 9)),
         ("AI", "month", 2, 2, date(2021, 2, 1), date(2021, 3, 1)),
         ("AI", "week", 6, 2, date(2021, 2, 1), date(2021, 3, 8)),
+        ("Robotics", "day", 1, 1, date(2021, 2, 1), date(2021, 2, 1)),
         ("Robotics", "month", 1, 1, date(2021, 2, 1), date(2021, 2, 1)),
         ("Robotics", "week", 1, 1, date(2021, 2, 1), date(2021, 2, 1)),
     ]
-    assert query(warehouse, "select count(*) from analytics.article_volume") == [(30 + 127,)]
+    days = (date(2022, 6, 1) - date(2020, 1, 1)).days + 1
+    assert query(warehouse, "select count(*) from analytics.article_volume") == [(30 + 127 + days,)]
 
 
 @pytest.mark.parametrize("fmt", ["gexf", "graphml"])
@@ -459,19 +462,20 @@ def test_amplification_is_bounded(amplification):
     }
     first, last = date(1990, 6, 11), date(2025, 6, 9)  # the Mondays of the first and last article
     weeks, months = (last - first).days // 7 + 1, (2025 - 1990) * 12 + 1
-    assert (weeks, months) == (1827, 421)
+    days = (date(2025, 6, 15) - date(1990, 6, 15)).days + 1  # from the first article's day to the last's
+    assert (weeks, months, days) == (1827, 421, 12785)
     assert counts == {
         "core.articles": 10,
         "core.article_topics": 1_000,
         "core.related_links": 2_000,
         "core.providers": 21,  # amp.example.com and rel0..rel19.example.org
-        "analytics.article_volume": weeks + months,
-        # each topic over its own span: one week and one month. Over the corpus's span it would
-        # be 1,000 x 2,248 = 2,248,000 rows; with the ten seeds of 1,000 topics loaded as well
-        # (no max_topics), 11,000 x 2,248 = 24.7 million
-        "analytics.topic_attention": 2_000,
-        # one outlet with articles: outlets x periods, and a file adds at most one outlet here
-        "analytics.provider_attention": weeks + months,
+        "analytics.article_volume": days + weeks + months,
+        # each topic over its own span: one day, one week and one month. Over the corpus's span it
+        # would be 1,000 x 15,033 = 15 million rows; with the ten seeds of 1,000 topics loaded as
+        # well (no max_topics), 11,000 x 15,033 = 165 million
+        "analytics.topic_attention": 3_000,
+        # one outlet, with news from the first period to the last: its span is the corpus's
+        "analytics.provider_attention": days + weeks + months,
         "analytics.topic_stats": 1_000,
         "analytics.topic_trends": 1_000,
         "analytics.topic_pairs": 10 * 100 * 99 // 2,  # pairs within a seed: at most max_topics^2 / 2
@@ -479,7 +483,7 @@ def test_amplification_is_bounded(amplification):
         "analytics.stories": 10,
         "analytics.provider_links": 20,
     }
-    assert query(warehouse, "select sum(n_articles) from analytics.topic_attention") == [(2 * 1_000,)]
+    assert query(warehouse, "select sum(n_articles) from analytics.topic_attention") == [(3 * 1_000,)]
     assert query(warehouse, "select (select count(*) from core.articles where date_status = 'dated')") == [(10,)]
 
 

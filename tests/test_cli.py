@@ -75,12 +75,12 @@ def test_check_exits_1_on_a_tampered_warehouse_and_names_the_expectations(tiny_w
     shutil.copyfile(tiny_warehouse, path)
     with duckdb.connect(str(path)) as con:
         con.execute("insert into core.articles select * from core.articles where source_path = 'a.md'")
-        con.execute("update core.articles set web_url = null where source_path = 'sub/b.txt'")
+        con.execute("update core.articles set url_source = null where source_path = 'sub/b.txt'")
     result = seedhouse("check", "--warehouse", str(path))
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout.replace("\n", "")
     assert "core.articles unique__article_id (critical): 2 unexpected." in out
-    assert "core.articles not_null__web_url (critical): 1 unexpected." in out
+    assert "core.articles not_null__url_source (critical): 1 unexpected." in out
     assert "critical expectations failed" in out
 
 

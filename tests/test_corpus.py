@@ -2,7 +2,8 @@
 
 The recount below shares no code with the pipeline: its own walk, PyYAML's safe loader, and the
 documented rules (an article needs a title and an http(s) webUrl/originalUrl; its outlet is the
-declared provider domain, else the URL's host, lower-case without "www.").
+declared provider domain, else the URL's host, lower-case without "www."; it is news unless its
+folder, type or URL says it is a newsletter, video, course, book or another kind).
 """
 
 from __future__ import annotations
@@ -20,8 +21,25 @@ from tests.conftest import query
 pytestmark = pytest.mark.corpus
 
 
-def recount(root: Path) -> tuple[int, Counter, Counter, Counter]:
+NOT_NEWS_TYPES = {"video", "course", "book", "answer", "collection", "report", "event", "podcast", "newsletter", "code", "project"}
+NOT_NEWS_FOLDERS = {"newsletters", "newsletter", "videos", "courses", "books", "answers", "collections", "projects", "learning"}
+
+
+def is_news(rel: str, meta: dict, url: str) -> bool:
+    """docs/warehouse.md's content-kind rules, as a reader would apply them to one file."""
+    folders = {part.lstrip("_").lower() for part in rel.split("/")[:-1]}
+    if folders & NOT_NEWS_FOLDERS or "/newsletter/" in url or "/video/" in url or "/videos/" in url:
+        return False
+    if str(meta.get("type") or "").lower() in NOT_NEWS_TYPES:
+        return False
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return host not in {"youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "tiktok.com", "twitch.tv"}
+
+
+def recount(root: Path) -> tuple[int, Counter, Counter, Counter, Counter]:
+    """Files found; news per outlet; news per topic; loaded items per outlet; items per URL."""
     files = 0
+    per_outlet_all: Counter = Counter()
     per_domain: Counter = Counter()
     per_topic: Counter = Counter()
     urls: Counter = Counter()
@@ -44,18 +62,22 @@ def recount(root: Path) -> tuple[int, Counter, Counter, Counter]:
             urls[url] += 1
             provider = meta.get("provider") or {}
             domain = (provider.get("domain") or urlsplit(url).hostname).lower().removeprefix("www.")
+            per_outlet_all[domain] += 1
+            if not is_news(str((Path(dirpath) / name).relative_to(root)), meta, str(url)):
+                continue
             per_domain[domain] += 1
             topics = meta.get("topics") or []
             for topic in {str(t).strip() for t in (topics if isinstance(topics, list) else [topics])}:
                 per_topic[topic] += 1
-    return files, per_domain, per_topic, urls
+    return files, per_domain, per_topic, per_outlet_all, urls
 
 
 def test_counts_match_an_independent_recount(corpus, corpus_warehouse):
-    files, per_domain, per_topic, urls = recount(corpus)
+    files, per_domain, per_topic, per_outlet_all, urls = recount(corpus)
     assert max(urls.values()) == 1  # the corpus holds no duplicate URLs, so articles = files
     assert query(corpus_warehouse, "select count(*) from core.seed_files") == [(files,)]
-    assert dict(query(corpus_warehouse, "select provider_id, count(*) from core.articles group by 1")) == per_domain
+    assert dict(query(corpus_warehouse, "select provider_id, count(*) from core.articles group by 1")) == per_outlet_all
+    assert sum(per_domain.values()) == 96  # the 104 loaded items less a newsletter, 3 videos and 4 learning pages
     assert dict(query(corpus_warehouse, "select topic, n_articles from analytics.topic_stats")) == per_topic
     assert dict(
         query(corpus_warehouse, "select provider_id, n_articles from analytics.provider_stats where n_articles > 0")
@@ -77,7 +99,8 @@ def test_corpus_figures(corpus_warehouse):
         "(select count(*) from core.related_links where target_article_id is not null), "
         "(select count(*) from analytics.stories), (select sum(n_articles) from analytics.stories)",
     )
-    assert counts == [(187, 136, 65, 104)]
+    # stories and their articles are news: 96 of the 104 items
+    assert counts == [(187, 136, 57, 96)]
 
 
 # Each query returns the rows where two marts disagree under the documented counting rules
@@ -86,9 +109,13 @@ RECONCILIATIONS = {
     "summary vs core": """
         select * from analytics.corpus_summary
         where files_found <> (select count(*) from core.seed_files)
-           or n_articles <> (select count(*) from core.articles)
+           or n_items <> (select count(*) from core.articles)
+           or n_articles <> (select count(*) from core.articles where content_kind = 'news')
+           or n_articles <> (select n_items from analytics.content_summary where content_kind = 'news')
+           or n_items <> (select sum(n_items) from analytics.content_summary)
            or n_dated_articles + n_missing_date + n_implausible_date <> n_articles
-           or n_related_links <> (select count(*) from core.related_links)
+           or n_related_links <> (select count(*) from core.related_links join core.articles using (article_id)
+                                  where content_kind = 'news')
            or n_stories <> (select count(*) from analytics.stories)""",
     "outlets' articles add up": """
         select 1 from analytics.corpus_summary
@@ -105,12 +132,16 @@ RECONCILIATIONS = {
     "topic attention adds up to dated tags per topic": """
         with dated_tags as (
             select topic, count(*) as n from core.article_topics join core.articles using (article_id)
-            where date_status = 'dated' group by topic)
+            where date_status = 'dated' and content_kind = 'news' group by topic)
         select topic from analytics.topic_attention left join dated_tags using (topic)
         group by topic, grain, n having sum(n_articles) <> coalesce(n, 0)""",
     "topic stats count tags": """
-        select topic from analytics.topic_stats full join (select topic, count(*) as n from core.article_topics group by 1)
+        select topic from analytics.topic_stats full join (
+            select topic, count(*) as n from core.article_topics join core.articles using (article_id)
+            where content_kind = 'news' group by 1)
         using (topic) where n_articles is distinct from n""",
+    "feeds hold every item once": """
+        select 1 where (select sum(n_items) from core.feeds) <> (select count(*) from core.articles)""",
     "link totals are the sum of their parts": """
         select provider_id from analytics.provider_link_metrics join analytics.provider_stats as s using (provider_id)
         where provider_link_metrics.n_links_out <> n_self_links + n_cross_links_out + n_links_out_unknown_provider
@@ -143,12 +174,18 @@ def test_marts_reconcile_on_the_corpus(corpus_warehouse, rule):
 def test_corpus_analytics_figures(corpus_warehouse):
     summary = query(corpus_warehouse, "select n_articles, n_dated_articles, n_missing_date, n_implausible_date, "
                                       "n_syndication_groups, n_self_links, n_cross_links from analytics.corpus_summary")
-    assert summary == [(104, 100, 4, 0, 102, 110, 77)]
+    # news only: the four undated items were learning pages (a course, a book, an answer, a report)
+    assert summary == [(96, 96, 0, 0, 94, 110, 77)]
     # two press releases re-published by a second outlet within days
     assert query(corpus_warehouse, "select first_provider_id, provider_ids, n_copies from analytics.syndication_groups") == [
         ("businesswire.com", ["businesswire.com", "newswiretoday.com"], 2),
         ("eurekalert.org", ["eurekalert.org", "sciencedaily.com"], 2),
     ]
-    assert query(corpus_warehouse, "select health, count(*) from analytics.provider_health group by 1 order by 1") == [
-        ("gappy", 1), ("insufficient_data", 51), ("stale", 4),
+    # aws.amazon.com posts in every week its collection (_news) collected: healthy, no longer
+    # "gappy"; the four outlets last seen in _archive/_news went silent when that collection
+    # stopped, and are no longer called stale
+    assert query(corpus_warehouse, "select provider_id, health from analytics.provider_health "
+                                   "where health <> 'insufficient_data' order by 1") == [
+        ("aws.amazon.com", "healthy"), ("forbes.com", "collection_stopped"), ("marketwatch.com", "collection_stopped"),
+        ("techcrunch.com", "collection_stopped"), ("venturebeat.com", "collection_stopped"),
     ]

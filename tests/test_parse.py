@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pytest
 
@@ -34,10 +33,14 @@ def test_known_fields_stay_as_written_and_unknown_keys_go_to_extra():
         "provider_name": "Nature",
         "provider_domain": "nature.com",
         "quality": "37",
+        "amp_url": None,
+        "images": [],
     }
-    assert json.loads(row["extra"]) == {"ampWebUrl": "https://www.exampletimes.com/amp/news/one"}
+    assert row["amp_url"] == "https://www.exampletimes.com/amp/news/one"
+    assert row["authors"] == ["Ada Writer"]
+    assert (row["extra"], row["removed"]) == (None, None)
     assert row["secured"] == "opaque;token=="
-    assert row["body_chars"] == len("Body text.")
+    assert (row["body_chars"], row["body"]) == (len("Body text."), "Body text.")
 
 
 def test_bom_and_crlf_are_read_like_plain_utf8():

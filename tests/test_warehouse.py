@@ -64,7 +64,7 @@ def test_articles_are_typed_and_canonicalised(tiny_warehouse):
     rows = query(
         tiny_warehouse,
         "select article_id, source_path, title, web_url, canonical_url, published_at, quality, heat, "
-        "is_published, provider_id, provider_name, secured, extra from core.articles order by source_path",
+        "is_published, provider_id, provider_name, secured, extra, amp_url from core.articles order by source_path",
     )
     assert rows == [
         (
@@ -80,7 +80,8 @@ def test_articles_are_typed_and_canonicalised(tiny_warehouse):
             "exampletimes.com",
             "Example Times",
             "opaque;token==",
-            '{"ampWebUrl": "https://www.exampletimes.com/amp/news/one"}',
+            None,  # ampWebUrl is modelled now: amp_url
+            "https://www.exampletimes.com/amp/news/one",
         ),
         (
             B,
@@ -94,6 +95,7 @@ def test_articles_are_typed_and_canonicalised(tiny_warehouse):
             True,  # `published: yes`
             "news.example.org",
             "Example News",
+            None,
             None,
             None,
         ),

@@ -104,14 +104,14 @@ create or replace temp macro is_simple_url(url) as
         contains(url, '?')
         and regexp_matches(regexp_extract(url, '^[^?#]*\?([^#]*)', 1), '(^|&)[^&=]*=[^&]*=')
     )
-    -- url-normalize rewrites a hash-bang fragment (#!) as ?_escaped_fragment_=
-    and not contains(url, '#!');
+    -- a fragment is dropped whole (pipeline/urls.py drops it before url-normalize), hash-bangs too
+    ;
 
--- tracking_params() is the list of pipeline/urls.py (TRACKING_PARAMS), defined from it on every
--- connection (pipeline/warehouse.py), so the SQL and the Python canonicalisation share one list.
+-- tracking_param_pattern() is the pattern of pipeline/urls.py (TRACKING_PARAM_PATTERN), defined
+-- from it on every connection (pipeline/warehouse.py), so the SQL and the Python
+-- canonicalisation share one list; it is searched in the lower-cased name, as courlan does.
 create or replace temp macro is_tracking_param(pair) as
-    lower(split_part(pair, '=', 1)) like 'utm\_%' escape '\'
-    or list_contains(tracking_params(), lower(split_part(pair, '=', 1)));
+    regexp_matches(lower(split_part(pair, '=', 1)), tracking_param_pattern());
 
 -- A simple URL's parts, in one pass of one regular expression.
 create or replace temp macro url_parts(url) as
@@ -177,17 +177,18 @@ create or replace temp macro date_status(published_as_cast, latest) as
 create or replace temp macro title_key(title) as
     nullif(trim(regexp_replace(lower(strip_accents(title)), '[^\p{L}\p{N}]+', ' ', 'g')), '');
 
--- The periods of a time series, first to last inclusive: Mondays for 'week', firsts for 'month'.
+-- The periods of a time series, first to last inclusive: days for 'day', Mondays for 'week',
+-- firsts for 'month'.
 -- Callers pass periods of dated articles only, and a dated time lies between 1990 and a day after
 -- the build started (date_status), so a series has at most 53 weeks and 12 months for each year
--- since 1990 (about 2,300 periods in the 2020s); the zero-filled marts say how they keep that
--- from multiplying by topics.
+-- since 1990, and 366 days (about 15,000 periods in the 2020s); the zero-filled marts say how
+-- they keep that from multiplying by topics and outlets.
 create or replace temp macro period_starts(grain, first_period, last_period) as
     list_transform(
         generate_series(
             first_period::timestamp,
             last_period::timestamp,
-            case grain when 'week' then interval 7 day else interval 1 month end
+            case grain when 'day' then interval 1 day when 'week' then interval 7 day else interval 1 month end
         ),
         lambda t: t::date
     );
@@ -195,3 +196,126 @@ create or replace temp macro period_starts(grain, first_period, last_period) as
 -- The period (UTC) a dated article falls in.
 create or replace temp macro period_of(grain, published_at) as
     date_trunc(grain, published_at at time zone 'UTC')::date;
+
+-- A canonical URL's identity key: what is left once the variants one article is served under are
+-- set aside, so that files and related items naming the same article by different variants are
+-- one article (core.seed_files finds duplicates by it; core.related_links resolves by it). The
+-- canonical URL itself keeps the variant (the article_id of every URL the rules before this key
+-- existed already handled stays what it was). Set aside, in order:
+--   * the scheme: http:// and https:// serve one article;
+--   * a leading `www.`, `m.`, `mobile.` or `amp.` label of the host (desktop, mobile, AMP sites);
+--   * AMP paths: a last segment `/amp`, a first segment `/amp/`, and `.amp` before an extension
+--     (`story.amp.html`);
+--   * AMP query parameters: `amp` (any value) and `outputType=amp` / `output=amp`.
+-- Example: http://amp.example.com/news/story/amp?outputType=amp -> example.com/news/story
+create or replace temp macro url_key_of_parts(parts) as
+    regexp_replace(parts.host, '^(www|m|mobile|amp)\.', '')
+    || coalesce(nullif(
+        regexp_replace(regexp_replace(regexp_replace(parts.path, '/amp$', ''), '^/amp/', '/'), '\.amp(\.[a-z]+)$', '\1'),
+        ''), '/')
+    || coalesce('?' || nullif(array_to_string(
+            list_filter(string_split(parts.query, '&'), lambda p: not regexp_matches(lower(p), '^amp(=.*)?$|^output(type)?=amp$')),
+            '&'), ''), '');
+
+create or replace temp macro url_key(canonical_url) as
+    url_key_of_parts(regexp_extract(
+        canonical_url, '^[a-z]+://([^/?]*)([^?]*)(?:\?(.*))?$', ['host', 'path', 'query']
+    ));
+
+-- What an item is (core.articles.content_kind), from the first rule that applies:
+--   1. newsletter: the aggregator's own digest, kept in a `newsletters` collection folder or
+--      served under a `/newsletter/` path (its "outlet" is the aggregator itself);
+--   2. the seed's `type`, where it names a kind: video, course, book, answer (an explainer),
+--      collection, code (code_sample), report, event, podcast, newsletter;
+--   3. video: the URL is on a video platform (YouTube, Vimeo, Dailymotion, TikTok, Twitch) or
+--      under a `/video/` or `/videos/` section of a news site (zdnet.com/video/...);
+--   4. the collection folder the file sits in (a leading `_` ignored, as Jekyll names them):
+--      videos, courses, books, answers, collections, projects (code_sample); any other file
+--      under `learning` is a learning_resource;
+--   5. news: `category: news`, or `type` article/news/story/post/blog or none;
+--   6. other: a `type` none of the rules knows (it is kept, and counted as itself by
+--      analytics.content_summary, but no mart counts it as news).
+-- `type` says `article` for nearly everything in aggregator repositories (their newsletters
+-- and report pages included), which is why folder and URL rules come first.
+create or replace temp macro content_kind(source_path, type, category, canonical_url) as
+    case
+        when regexp_matches(lower(source_path), '(^|/)_?newsletters?/')
+            or regexp_matches(lower(canonical_url), '^[a-z]+://[^/]+(/[^?]*)?/newsletters?/') then 'newsletter'
+        when type in ('video', 'course', 'book', 'answer', 'collection', 'report', 'event', 'podcast', 'newsletter')
+            then type
+        when type in ('code', 'project') then 'code_sample'
+        when regexp_matches(
+                lower(canonical_url),
+                '^[a-z]+://(www\.|m\.)?(youtube\.com|youtu\.be|vimeo\.com|player\.vimeo\.com|dailymotion\.com|tiktok\.com|twitch\.tv)(/|$)'
+            )
+            or regexp_matches(lower(canonical_url), '^[a-z]+://[^/]+/videos?/') then 'video'
+        when regexp_matches(lower(source_path), '(^|/)_?videos/') then 'video'
+        when regexp_matches(lower(source_path), '(^|/)_?courses/') then 'course'
+        when regexp_matches(lower(source_path), '(^|/)_?books/') then 'book'
+        when regexp_matches(lower(source_path), '(^|/)_?answers/') then 'answer'
+        when regexp_matches(lower(source_path), '(^|/)_?collections/') then 'collection'
+        when regexp_matches(lower(source_path), '(^|/)_?projects/') then 'code_sample'
+        when regexp_matches(lower(source_path), '(^|/)_?learning/') then 'learning_resource'
+        when category = 'news' or type is null or type in ('article', 'news', 'story', 'post', 'blog', 'blogpost')
+            then 'news'
+        else 'other'
+    end;
+
+-- Whether a file found under the seeds root looks like a news item (core.seed_files.news_status):
+-- not a repository document or data file without front matter (README, LICENSE, SOURCE, *.yaml,
+-- *.json …), not a profile/event/project page (a `name` and no `title`), not an item the
+-- aggregator withdrew, and not of a non-news kind. Everything else counts: a news file that lost
+-- its front matter is exactly what the quarantine warning is for.
+create or replace temp macro is_news_like(source_path, parse_error_kind, title, has_name, removed, kind) as
+    case
+        when removed then false
+        when parse_error_kind = 'no_front_matter'
+            and (regexp_matches(lower(source_path), '(^|/)(readme|license|licence|changelog|contributing|source|notice|authors|copying)(\.[a-z0-9]+)?$')
+                or regexp_matches(lower(source_path), '\.(ya?ml|json|csv|tsv|toml|xml|ini|cfg|txt\.gz|gz|zip)$'))
+            then false
+        when title is null and coalesce(has_name, false) then false
+        when kind is not null and kind <> 'news' then false
+        else true
+    end;
+
+-- Titles and excerpts as text: raw_text, and also without the escape sequences a scraper left
+-- written out at either end (a literal `\r\n` or `\t` in a plain YAML scalar, which YAML keeps as
+-- backslash and letter). Only values holding a backslash take the regular expression.
+create or replace temp macro clean_text(x) as
+    case
+        when contains(raw_text(x), '\')
+            then nullif(regexp_replace(raw_text(x), '^([\s\pZ]|\\[rnt])+|([\s\pZ]|\\[rnt])+$', '', 'g'), '')
+        else raw_text(x)
+    end;
+
+-- The collection a seed file belongs to: its folder, without the date folders many layouts file
+-- seeds under (`news/2020/04/x.md` -> 'news', `_archive/_news/x.md` -> '_archive/_news'); '.'
+-- for files at the root. A collection is a section the aggregator collects, and it can stop.
+create or replace temp macro collection_of(source_path) as
+    coalesce(
+        nullif(regexp_replace(regexp_replace(source_path, '/?[^/]*$', ''), '(/[0-9]{1,4})+$|^[0-9]{1,4}(/[0-9]{1,4})*$', ''), ''),
+        '.'
+    );
+
+-- The channel an item came through, within its outlet (core.feeds): the URL's host without
+-- `www.`, then
+--   * on a video platform, the channel: the provider's name as the seed gives it (an aggregator
+--     files a YouTube upload under the channel's name, `youtube.com / Two Minute Papers`);
+--   * on a blog path (`/blog/<name>/…`, `/blogs/<name>/…`), that blog (`aws.amazon.com/blogs/machine-learning`).
+-- So `microsoft.com` splits into blogs.microsoft.com, techcommunity.microsoft.com and
+-- docs.microsoft.com, and `youtube.com` into its channels.
+create or replace temp macro feed_channel(canonical_url, host, provider_name) as
+    case
+        when regexp_matches(host, '^(m\.)?(youtube\.com|youtu\.be|vimeo\.com|dailymotion\.com|tiktok\.com|twitch\.tv)$')
+            then regexp_replace(host, '^m\.', '') || coalesce(' / ' || provider_name, '')
+        else host || coalesce(regexp_extract(canonical_url, '^[a-z]+://[^/?]+(/blogs?/[^/?]+)/[^?]', 1), '')
+    end;
+
+-- A feed's key: outlet, channel and, for items that are not news, their kind (a site's courses
+-- are not its news feed): 'microsoft.com | docs.microsoft.com (course)'.
+create or replace temp macro feed_key(provider_id, channel, content_kind) as
+    provider_id || ' | ' || coalesce(channel, '?') || case when content_kind <> 'news' then ' (' || content_kind || ')' else '' end;
+
+-- The channel part of a feed key (feed_key): between the outlet's ' | ' and a kind's ' (…)'.
+create or replace temp macro channel_of_feed(feed_id) as
+    regexp_replace(split_part(feed_id, ' | ', 2), ' \([a-z_]+\)$', '');

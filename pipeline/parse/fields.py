@@ -30,6 +30,9 @@ KNOWN_KEYS = frozenset(
         "images",
         "related",
         "secured",
+        "removed",
+        "ampWebUrl",
+        "authors",
     }
 )
 
@@ -111,9 +114,26 @@ def _related(value: Any, limits: Limits) -> list[dict[str, str | None]]:
                 "provider_name": name,
                 "provider_domain": domain,
                 "quality": _text(item.get("quality"), "related.quality"),
+                "amp_url": _text(item.get("ampWebUrl"), "related.ampWebUrl"),
+                "images": _images(item.get("images"), limits, "related.images"),
             }
         )
     return related
+
+
+def _authors(provider: Any, top: Any, limits: Limits) -> list[str]:
+    """Bylines: the aggregator writes them under `provider.authors` (a list of `name:` mappings);
+    a top-level `authors` list is read too. Names as written, in order; mappings without a name
+    and empty names are skipped (there is nobody to credit)."""
+    found = []
+    sources = [(provider.get("authors"), "provider.authors")] if isinstance(provider, dict) else []
+    for value, field in sources + [(top, "authors")]:
+        for item in _as_list(value, field, limits):
+            name = item.get("name") if isinstance(item, dict) else item
+            if name is None or name == "":
+                continue
+            found.append(_text(name, f"{field}.name"))
+    return found
 
 
 def front_matter_fields(meta: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:
@@ -134,6 +154,9 @@ def front_matter_fields(meta: dict[str, Any], limits: Limits = Limits()) -> dict
         "provider_name": provider_name,
         "provider_domain": provider_domain,
         "secured": _text(meta.get("secured"), "secured"),
+        "removed": _text(meta.get("removed"), "removed"),
+        "amp_url": _text(meta.get("ampWebUrl"), "ampWebUrl"),
+        "authors": _authors(meta.get("provider"), meta.get("authors"), limits),
         "topics": _topics(meta.get("topics"), limits),
         "images": _images(meta.get("images"), limits),
         "related": _related(meta.get("related"), limits),

@@ -127,4 +127,5 @@ def parse_text(data: bytes, limits: Limits = Limits(), loader: str = "pyyaml") -
     meta, body = frontmatter.parse(text, handler=handler)
     row = front_matter_fields(meta, limits)
     row["body_chars"] = len(body)
+    row["body"] = body or None
     return row

@@ -28,6 +28,8 @@ RELATED = pa.struct(
         ("provider_name", pa.string()),
         ("provider_domain", pa.string()),
         ("quality", pa.string()),
+        ("amp_url", pa.string()),
+        ("images", pa.list_(IMAGE)),
     ]
 )
 
@@ -65,11 +67,16 @@ PARSED_SEEDS = pa.schema(
         ("provider_name", pa.string()),
         ("provider_domain", pa.string()),
         ("secured", pa.string()),
+        ("removed", pa.string()),
+        ("amp_url", pa.string()),
+        ("authors", pa.list_(pa.string())),
         ("topics", pa.list_(pa.string())),
         ("images", pa.list_(IMAGE)),
         ("related", pa.list_(RELATED)),
         ("extra", pa.string()),
         ("body_chars", pa.int64()),
+        # the text after the front matter, as written (line ends as LF); NULL when there is none
+        ("body", pa.string()),
     ]
 )
 
@@ -80,6 +87,8 @@ URL_MAP = pa.schema(
         ("raw_url", pa.string()),
         ("canonical_url", pa.string()),
         ("host", pa.string()),
+        # the identity key of the canonical URL (url_key in warehouse/macros.sql), set in SQL
+        ("url_key", pa.string()),
     ]
 )
 

@@ -1,16 +1,19 @@
--- analytics.article_volume: one row per grain ('week' or 'month') and period, for every period
--- from the corpus's first dated article to its last, periods without articles included as zeros.
--- The denominator of the attention marts. Undateable articles are left out
+-- analytics.article_volume: one row per grain ('day', 'week' or 'month') and period, for every
+-- period from the corpus's first dated news item to its last, periods without news included as
+-- zeros. Counts news only (core.articles.content_kind = 'news'; analytics.content_summary counts
+-- every kind). The denominator of the attention marts. Undateable articles are left out
 -- (core.articles.date_status; counted in analytics.corpus_summary).
 -- One series, bounded by what date_status calls dated: 1990 to a day after the build started,
--- at most 53 weeks and 12 months a year (period_starts). A seed dated 1990 beside one dated last
--- week gives ~2,300 rows, whatever the seeds hold.
+-- at most 366 days, 53 weeks and 12 months a year (period_starts). A seed dated 1990 beside one
+-- dated last week gives ~15,000 rows, whatever the seeds hold.
 with dated as (
-    select syndication_group_id, published_at from core.articles where date_status = 'dated'
+    select syndication_group_id, published_at
+    from core.articles
+    where date_status = 'dated' and content_kind = 'news'
 ),
 
 grains as (
-    select unnest(['week', 'month']) as grain
+    select unnest(['day', 'week', 'month']) as grain
 ),
 
 periods as (

@@ -1,10 +1,10 @@
--- analytics.provider_attention: one row per outlet with articles and period of
--- analytics.article_volume (every week and month of the corpus, zeros included): the outlet's
--- dated articles and their share of all dated articles in the period.
--- Zero-filled over the corpus's span, unlike analytics.topic_attention: an outlet here is the
--- outlet of a loaded article, so a seed adds one series at most (its related items' outlets are
--- not counted here), and the rows stay within loaded files x analytics.article_volume's rows
--- (everyday-ai: 36,680 rows for 56 outlets and 655 periods).
+-- analytics.provider_attention: one row per outlet with dated news and period of
+-- analytics.article_volume from the outlet's first dated news item to its last, periods between
+-- without its news included as zeros: the outlet's dated news items and their share of all dated
+-- news in the period. Counts news only (content_kind = 'news').
+-- Each outlet is zero-filled over its own span, as topics are in analytics.topic_attention: with
+-- days as a grain the corpus's span is thousands of periods, and outlets x periods would be
+-- mostly zeros before an outlet appeared and after it was last collected.
 with counts as (
     select
         articles.provider_id,
@@ -13,20 +13,31 @@ with counts as (
         count(*) as n_articles
     from core.articles as articles
     cross join (select distinct grain from analytics.article_volume) as grains
-    where articles.date_status = 'dated'
+    where articles.date_status = 'dated' and articles.content_kind = 'news' and articles.provider_id is not null
+    group by all
+),
+
+spans as (
+    select provider_id, grain, min(period_start) as first_period, max(period_start) as last_period
+    from counts
     group by all
 ),
 
 final as (
     select
-        providers.provider_id,
+        spans.provider_id,
         volume.grain,
         volume.period_start,
         coalesce(counts.n_articles, 0) as n_articles,
         round(coalesce(counts.n_articles, 0) / nullif(volume.n_articles, 0), 6) as share_of_articles
-    from (select distinct provider_id from core.articles where provider_id is not null) as providers
-    cross join analytics.article_volume as volume
-    left join counts using (provider_id, grain, period_start)
+    from spans
+    join analytics.article_volume as volume
+        on volume.grain = spans.grain
+        and volume.period_start between spans.first_period and spans.last_period
+    left join counts
+        on counts.provider_id = spans.provider_id
+        and counts.grain = volume.grain
+        and counts.period_start = volume.period_start
 )
 
 select * from final

@@ -1,17 +1,24 @@
--- analytics.provider_health: one row per outlet with articles: how regularly it publishes, where
+-- analytics.provider_health: one row per outlet with news: how regularly it publishes, where
 -- its coverage has gaps, what it publishes and how complete its seeds are, and a health flag.
+-- Counts news only (content_kind = 'news'; core.feeds reads each channel of every kind).
 -- Weeks are ISO weeks (Monday, UTC); only dated articles are placed on the time axis.
+-- An aggregator does not collect every week, nor every section for ever: its seeds sit in
+-- collections (the folder of the seed file, date folders such as 2020/04 set aside), and a week
+-- only says something about an outlet when the outlet's collection collected news that week. So
+-- gaps are counted in the collection's active weeks, and an outlet silent since its collection
+-- stopped is `collection_stopped`, not `stale`.
 with articles as (
     select
         articles.article_id,
         articles.provider_id,
         articles.type,
         articles.date_status,
+        collection_of(articles.source_path) as collection,
         case when articles.date_status = 'dated' then period_of('week', articles.published_at) end as week,
         exists (select 1 from core.article_images as images where images.article_id = articles.article_id) as has_image,
         exists (select 1 from core.article_topics as topics where topics.article_id = articles.article_id) as has_topic
     from core.articles as articles
-    where articles.provider_id is not null
+    where articles.provider_id is not null and articles.content_kind = 'news'
 ),
 
 corpus as (
@@ -20,6 +27,22 @@ corpus as (
 
 active_weeks as (
     select distinct provider_id, week from articles where week is not null
+),
+
+-- the weeks in which each collection collected news (from any outlet)
+collection_weeks as (
+    select distinct collection, week from articles where week is not null
+),
+
+-- the collections an outlet's news came from, and the weeks any of them collected
+outlet_collections as (
+    select distinct provider_id, collection from articles
+),
+
+outlet_collection_weeks as (
+    select distinct outlet_collections.provider_id, collection_weeks.week
+    from outlet_collections
+    join collection_weeks using (collection)
 ),
 
 -- each run of silent weeks between two active weeks
@@ -66,15 +89,31 @@ per_provider as (
         count(distinct week) as active_weeks,
         round(count(*) filter (where date_status <> 'dated') / count(*), 4) as share_missing_date,
         round(count(*) filter (where not has_image) / count(*), 4) as share_missing_images,
-        round(count(*) filter (where not has_topic) / count(*), 4) as share_missing_topics
+        round(count(*) filter (where not has_topic) / count(*), 4) as share_missing_topics,
+        list(distinct collection order by collection) as collections
     from articles
     group by provider_id
+),
+
+collected as (
+    select
+        per_provider.provider_id,
+        count(*) filter (where weeks.week between per_provider.first_week and per_provider.last_week)
+            as collected_weeks,
+        count(*) filter (where weeks.week > per_provider.last_week) as collected_weeks_since_last,
+        max(weeks.week) as collection_last_week
+    from per_provider
+    join outlet_collection_weeks as weeks using (provider_id)
+    group by per_provider.provider_id
 ),
 
 measured as (
     select
         per_provider.*,
-        span_weeks - active_weeks as gap_weeks,
+        collected.collected_weeks,
+        collected.collected_weeks - active_weeks as gap_weeks,
+        collected.collected_weeks_since_last,
+        collected.collection_last_week,
         coalesce(gap_lists.longest_gap_weeks, 0) as longest_gap_weeks,
         coalesce(gap_lists.gaps, []) as gaps,
         round(n_dated_articles / span_weeks, 4) as articles_per_week,
@@ -82,11 +121,12 @@ measured as (
         types.type_shares
     from per_provider
     cross join corpus
+    left join collected using (provider_id)
     left join gap_lists using (provider_id)
     left join types using (provider_id)
 ),
 
--- the health rule, first match wins (also in pipeline/catalog.py, next to the column)
+-- the health rule, first match wins (also in provider_health.yml, next to the column)
 final as (
     select
         * exclude (gaps, type_shares),
@@ -94,12 +134,22 @@ final as (
         gaps,
         case
             when n_dated_articles < 3 then 'insufficient_data'
-            -- silent for over 4 weeks and for over three times its usual spacing of active weeks
-            when weeks_since_last > 4 and weeks_since_last > 3 * span_weeks / active_weeks then 'stale'
-            when gap_weeks > span_weeks / 2 then 'gappy'
-            when greatest(share_missing_date, share_missing_images, share_missing_topics) > 0.25 then 'incomplete'
+            -- silent while its collection kept collecting: for over 4 of the collection's weeks,
+            -- and over three times its usual spacing in them
+            when collected_weeks_since_last > 4 and collected_weeks_since_last > 3 * collected_weeks / active_weeks
+                then 'stale'
+            -- silent for over 4 weeks, but so is the collection it came from: the aggregator
+            -- stopped (or paused) collecting that section, the outlet may well publish on
+            when weeks_since_last > 4 then 'collection_stopped'
+            when gap_weeks > collected_weeks / 2 then 'gappy'
             else 'healthy'
-        end as health
+        end as health,
+        -- how complete its seeds are is the aggregator's doing as much as the outlet's, and says
+        -- nothing about whether it publishes: a separate flag, not a kind of ill health
+        case
+            when greatest(share_missing_date, share_missing_images, share_missing_topics) > 0.25 then 'incomplete'
+            else 'complete'
+        end as seed_completeness
     from measured
 )
 

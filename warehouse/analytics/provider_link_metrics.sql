@@ -1,13 +1,14 @@
 -- analytics.provider_link_metrics: one row per outlet: its related-coverage links with links to
 -- itself kept apart from links between outlets. A link is one related item on one article, from
 -- the article's outlet ("out") to the related item's outlet ("in"); syndicated copies' links
--- count once per copy. Identities:
+-- count once per copy. Counts the links of news items only (content_kind = 'news'). Identities:
 --   n_links_out = n_self_links + n_cross_links_out + n_links_out_unknown_provider
 --   n_links_in  = n_self_links + n_cross_links_in
 with links as (
     select articles.provider_id as source_provider_id, links.provider_id as target_provider_id
     from core.related_links as links
     join core.articles as articles using (article_id)
+    where articles.content_kind = 'news'
 ),
 
 outgoing as (

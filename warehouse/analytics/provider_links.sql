@@ -1,7 +1,8 @@
 -- analytics.provider_links: one row per (provider of an article -> provider of its related
 -- coverage). n_links counts related items; n_stories counts distinct source articles;
 -- median_lag_hours is the related item's publish time minus the article's (positive: the
--- related outlet published later; both times must be dated).
+-- related outlet published later; both times must be dated). Counts the links of news items
+-- only (content_kind = 'news').
 with links as (
     select
         articles.provider_id as source_provider_id,
@@ -12,7 +13,7 @@ with links as (
         end as lag_hours
     from core.related_links as links
     join core.articles as articles using (article_id)
-    where links.provider_id is not null
+    where articles.content_kind = 'news' and links.provider_id is not null
 ),
 
 final as (

@@ -1,8 +1,13 @@
--- analytics.provider_stats: one row per provider (outlets seen only as related coverage too,
--- with n_articles = 0). Links are counted per related item; a link to itself counts in both
--- directions (analytics.provider_link_metrics keeps them apart).
+-- analytics.provider_stats: one row per provider (outlets seen only as related coverage, or
+-- with items of other kinds only, too, with n_articles = 0). Counts news only: n_articles,
+-- dates, scores, topics and links are those of the outlet's news items (content_kind = 'news';
+-- analytics.content_summary and core.feeds count the other kinds). Links are counted per related
+-- item; a link to itself counts in both directions (analytics.provider_link_metrics keeps them
+-- apart).
 with articles as (
-    select article_id, provider_id, published_at, date_status, quality, heat from core.articles
+    select article_id, provider_id, published_at, date_status, quality, heat
+    from core.articles
+    where content_kind = 'news'
 ),
 
 article_totals as (
@@ -38,10 +43,11 @@ links_out as (
 ),
 
 links_in as (
-    select provider_id, count(*) as n_links_in
-    from core.related_links
-    where provider_id is not null
-    group by provider_id
+    select links.provider_id, count(*) as n_links_in
+    from core.related_links as links
+    join articles using (article_id)
+    where links.provider_id is not null
+    group by links.provider_id
 ),
 
 final as (

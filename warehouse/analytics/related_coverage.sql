@@ -4,6 +4,7 @@ with final as (
         links.article_id,
         links.ordinal,
         articles.title as article_title,
+        articles.content_kind as article_content_kind,
         articles.provider_id as article_provider_id,
         articles.published_at as article_published_at,
         links.title as related_title,

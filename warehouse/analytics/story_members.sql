@@ -1,7 +1,8 @@
 -- analytics.story_members: one row per item of every story. A story is a connected component of
 -- the graph whose nodes are canonical URLs (corpus articles and their related items) and whose
--- edges are related links; every article belongs to exactly one story, and an article with no
--- related items is a story of one.
+-- edges are related links; every news item belongs to exactly one story, and one with no related
+-- items is a story of one. Counts news only (content_kind = 'news'): newsletters, videos and
+-- other kinds are neither stories nor joined into one.
 -- Three steps are kept as temporary tables (dropped after the build of this table): one query
 -- holding them all at once needs more memory than a million seeds leave.
 
@@ -9,7 +10,7 @@
 create or replace temp table _story_nodes as
 select node, row_number() over (order by node) as id
 from (
-    select canonical_url as node from core.articles
+    select canonical_url as node from core.articles where content_kind = 'news'
     union
     select canonical_url from core.related_links where canonical_url is not null
 );
@@ -47,6 +48,7 @@ with
 article_items as (
     select canonical_url as node, article_id, provider_id, published_at, date_status
     from core.articles
+    where content_kind = 'news'
 ),
 
 -- an item seen only as related coverage takes its earliest dated mention's time, and the
@@ -65,6 +67,7 @@ mention_items as (
     from core.related_links
     where canonical_url is not null
         and canonical_url not in (select node from article_items)
+        and article_id in (select article_id from article_items)
     group by canonical_url
 ),
 

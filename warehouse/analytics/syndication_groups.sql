@@ -1,9 +1,10 @@
--- analytics.syndication_groups: one row per syndication group of two or more copies (the rule is
--- in core.articles.syndication_group_id). Articles with no copy are groups of one and are not
--- listed here, so count(distinct syndication_group_id) over core.articles =
--- count(*) over core.articles - sum(n_copies - 1) here.
+-- analytics.syndication_groups: one row per syndication group of two or more news copies (the
+-- rule is in core.articles.syndication_group_id). Counts news only (content_kind = 'news').
+-- Items with no copy are groups of one and are not listed here, so
+-- count(distinct syndication_group_id) over the news of core.articles =
+-- count(*) over them - sum(n_copies - 1) here.
 with copies as (
-    select * from core.articles
+    select * from core.articles where content_kind = 'news'
 ),
 
 final as (

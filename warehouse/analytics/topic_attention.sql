@@ -1,18 +1,18 @@
 -- analytics.topic_attention: one row per topic and period of analytics.article_volume from the
--- topic's first dated article to its last, periods between without its articles included as
--- zeros: the topic's dated articles and their share of all dated articles in the period.
+-- topic's first dated news item to its last, periods between without its news included as
+-- zeros: the topic's dated news items and their share of all dated news in the period. Counts
+-- news only (core.articles.content_kind = 'news').
 -- Each topic is zero-filled over its own span, not the corpus's: topics multiply by periods, and
 -- a corpus's span reaches ~2,300 periods (1990 to now), so ten seeds of 1,000 topics each spread
 -- over the years made 23 million rows of zeros. Over its own span a topic seen once has two rows
 -- (its week and its month), and no topic has more rows than the corpus has periods; the zeros
--- before a topic first appears and after it was last seen are left out (everyday-ai: 1,838 rows
--- instead of 11,135; the sample seeds: 10,695 instead of 14,898), and topics of undateable
--- articles only have no rows.
+-- before a topic first appears and after it was last seen are left out, and topics of
+-- undateable articles only have no rows.
 with tagged as (
     select topics.topic, articles.syndication_group_id, articles.published_at, articles.heat
     from core.article_topics as topics
     join core.articles as articles using (article_id)
-    where articles.date_status = 'dated'
+    where articles.date_status = 'dated' and articles.content_kind = 'news'
 ),
 
 counts as (

@@ -1,18 +1,28 @@
--- analytics.topic_pairs: one row per pair of topics that appear on the same article
--- (topic_a < topic_b). lift = P(a and b) / (P(a) * P(b)) over all articles; jaccard =
--- |a and b| / |a or b|.
-with totals as (
-    select count(*) as n_all from core.articles
+-- analytics.topic_pairs: one row per pair of topics that appear on the same news item
+-- (topic_a < topic_b). lift = P(a and b) / (P(a) * P(b)) over all news items; jaccard =
+-- |a and b| / |a or b|. Counts news only (content_kind = 'news').
+with news as (
+    select article_id from core.articles where content_kind = 'news'
+),
+
+news_topics as (
+    select topics.article_id, topics.topic
+    from core.article_topics as topics
+    join news using (article_id)
+),
+
+totals as (
+    select count(*) as n_all from news
 ),
 
 per_topic as (
-    select topic, count(*) as n_topic from core.article_topics group by topic
+    select topic, count(*) as n_topic from news_topics group by topic
 ),
 
 pairs as (
     select a.topic as topic_a, b.topic as topic_b, count(*) as n_articles
-    from core.article_topics as a
-    join core.article_topics as b on a.article_id = b.article_id and a.topic < b.topic
+    from news_topics as a
+    join news_topics as b on a.article_id = b.article_id and a.topic < b.topic
     group by all
 ),
 

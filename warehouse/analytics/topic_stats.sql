@@ -1,8 +1,10 @@
--- analytics.topic_stats: one row per topic.
+-- analytics.topic_stats: one row per topic of a news item. Counts news only (content_kind =
+-- 'news').
 with tagged as (
     select topics.topic, articles.*
     from core.article_topics as topics
     join core.articles as articles using (article_id)
+    where articles.content_kind = 'news'
 ),
 
 final as (

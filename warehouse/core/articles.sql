@@ -1,6 +1,8 @@
 -- core.articles: one row per distinct article (canonical URL), from the file that loaded it.
 with loaded as (
-    select source_path, article_id, modified_at from core.seed_files where status = 'loaded'
+    select source_path, article_id, modified_at, url_source, urls_disagree, content_kind
+    from core.seed_files
+    where status = 'loaded'
 ),
 
 build as (
@@ -15,8 +17,15 @@ joined as (
     select
         loaded.article_id,
         latest_publish_time(loaded.modified_at, build.started_at) as latest_plausible,
-        parsed.*,
-        coalesce(raw_text(parsed.web_url), raw_text(parsed.original_url)) as raw_url
+        loaded.url_source,
+        loaded.urls_disagree,
+        loaded.content_kind,
+        parsed.* exclude (web_url, original_url, amp_url),
+        raw_text(parsed.web_url) as web_url,
+        raw_text(parsed.original_url) as original_url,
+        raw_text(parsed.amp_url) as amp_url,
+        case when loaded.url_source = 'webUrl' then raw_text(parsed.web_url) else raw_text(parsed.original_url) end
+            as raw_url
     from loaded
     join parsed using (source_path)
     cross join build
@@ -26,10 +35,16 @@ typed as (
     select
         joined.article_id,
         joined.source_path,
-        raw_text(joined.title) as title,
-        raw_text(joined.excerpt) as excerpt,
-        joined.raw_url as web_url,
+        clean_text(joined.title) as title,
+        clean_text(joined.excerpt) as excerpt,
+        joined.content_kind,
+        joined.web_url,
+        joined.original_url,
+        joined.url_source,
+        joined.urls_disagree,
         urls.canonical_url,
+        urls.url_key,
+        joined.amp_url,
         -- as cast (infinite, BC or past 9999 included) for date_status; `dated` stores it
         cast_timestamp(joined.published) as published_at,
         raw_text(joined.category) as category,
@@ -40,6 +55,7 @@ typed as (
         parse_bool(joined.is_published) as is_published,
         coalesce(declared.provider_id, urls.host) as provider_id,
         raw_text(joined.provider_name) as provider_name,
+        feed_channel(urls.canonical_url, urls.host, raw_text(joined.provider_name)) as channel,
         raw_text(joined.secured) as secured,
         joined.body_chars,
         joined.extra,
@@ -102,7 +118,8 @@ groups as (
 
 final as (
     select
-        dated.*,
+        dated.* exclude (channel),
+        feed_key(dated.provider_id, dated.channel, dated.content_kind) as feed_id,
         coalesce(groups.syndication_group_id, dated.article_id) as syndication_group_id
     from dated
     left join groups using (article_id)

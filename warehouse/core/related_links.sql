@@ -1,5 +1,9 @@
 -- core.related_links: one row per related item of an article (other outlets' coverage of the
--- same story), resolved to the related item's own article when it is in the corpus.
+-- same story, or only of its topic), resolved to the related item's own article when it is in
+-- the corpus: the article with the same URL identity key (url_key), so an AMP, http or www.
+-- variant of an article's URL finds it. An article is found by the URL that keys it: when its
+-- webUrl and originalUrl disagree, the other one is another outlet's article, which a related
+-- item naming it must not be credited to.
 with build as (
     select started_at from quality.build_info
 ),
@@ -30,8 +34,12 @@ cleaned as (
         article_id,
         latest_plausible,
         ordinal,
-        raw_text(related.title) as title,
+        clean_text(related.title) as title,
+        clean_text(related.excerpt) as excerpt,
         raw_text(related.web_url) as web_url,
+        raw_text(related.amp_url) as amp_url,
+        list_filter(list_transform(related.images, lambda image: raw_text(image.url)), lambda url: url is not null)
+            as image_urls,
         -- as cast (infinite, BC or past 9999 included) for date_status; `final` stores it
         cast_timestamp(related.published) as published_as_cast,
         related.provider_domain as declared_domain,
@@ -46,8 +54,11 @@ final as (
         cleaned.article_id,
         cleaned.ordinal,
         cleaned.title,
+        cleaned.excerpt,
         cleaned.web_url,
         urls.canonical_url,
+        cleaned.amp_url,
+        cleaned.image_urls,
         storable_timestamp(cleaned.published_as_cast) as published_at,
         date_status(cleaned.published_as_cast, cleaned.latest_plausible) as date_status,
         coalesce(declared.provider_id, urls.host) as provider_id,
@@ -58,7 +69,7 @@ final as (
     from cleaned
     left join staging.url_map as urls on urls.raw_url = cleaned.web_url
     left join staging.declared_domains as declared on declared.declared_domain = cleaned.declared_domain
-    left join core.articles as targets on targets.canonical_url = urls.canonical_url
+    left join core.articles as targets on targets.url_key = urls.url_key
 )
 
 select * from final

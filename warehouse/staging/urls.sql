@@ -1,8 +1,10 @@
--- Every distinct URL the seeds give: each article's (webUrl, else originalUrl) and each related
--- item's. The URL map (url_map.sql) canonicalises each one once, however many rows carry it.
+-- Every distinct URL the seeds give: each article's webUrl and originalUrl (core.seed_files
+-- chooses between them) and each related item's. The URL map (url_map.sql) canonicalises each one once, however many rows carry it.
 create or replace temp table _urls as
 select distinct url from (
-    select coalesce(raw_text(web_url), raw_text(original_url)) as url from staging.parsed_seeds
+    select raw_text(web_url) as url from staging.parsed_seeds
+    union all
+    select raw_text(original_url) from staging.parsed_seeds
     union all
     select raw_text(item.web_url) from (select unnest(related) as item from staging.parsed_seeds)
 )
