@@ -25,13 +25,24 @@ Distributions, and why (the real files are the model; every word here is invente
 * images: 0 (20%), 1 (70%) or 2 (10%), with the common og:image sizes (1200x630, 1024x576...).
   related: 0-5, 40% none.
 * URL noise: ~8% of webUrls, half of the internal related links and some originalUrls carry
-  `utm_*`, `hss_channel` or `fbclid` parameters, `#comments`, a toggled trailing slash or an
-  upper-case host, so canonicalisation matters. ~1% of files are syndication copies of another
-  article by a different provider: every other one keeps the article's exact webUrl, title and
-  date (a duplicate file); the rest are wire copies, the same title under the copying outlet's
-  own URL and published 95 minutes later (a syndication group).
+  tracking parameters (`utm_*`, `hss_channel`, `fbclid`, and in two cases of five `_mc`, `cid`,
+  `elq_cid`, `mod=rss`, `mid`, `sf12345678=1` or `ocid`), `#comments`, a toggled trailing slash
+  or an upper-case host, so canonicalisation matters. Another 15% of the internal related links
+  spell the story-mate's URL another way that is still the same page: `http://`, with or without
+  `www.`, an AMP form (`/amp` after the path, an `amp.` host, `?amp`, `?outputType=amp`) or a
+  `#!/x` fragment. ~1% of files are syndication copies of another article by a different
+  provider: every other one keeps the article's exact webUrl, title and date (a duplicate file);
+  the rest are wire copies, the same title under the copying outlet's own URL and published 95
+  minutes later (a syndication group). ~0.5% are the same outlet's article again under one of
+  those variant spellings (a duplicate file that only canonicalisation finds).
+* URLs that disagree: in ~1% of news files webUrl is another outlet's different article while
+  originalUrl is the article's own (title and provider belong to originalUrl), as when the
+  aggregator linked the wrong page. 12% of files and ~10% of related items give an ampWebUrl.
+* Bylines: ~30% of news files list `provider.authors` (`- name: ...`, 1 author in 70%, 2 or 3).
+* Withdrawn: ~0.5% of news files say `removed: true`.
 * Oddities the real files show: date-only publishedDateTime (~2%), `topics` as a scalar (~1%),
-  quality as a quoted string (~1%), a topic with surrounding spaces or listed twice (~1%).
+  quality as a quoted string (~1%), a topic with surrounding spaces or listed twice (~1%), an
+  excerpt ending in an escaped CR LF (`"...text\\r\\n"`, ~1%).
   Titles and names include non-ASCII (Zürich, café, — and ’); a few strings carry `"` or `\\`.
 """
 
@@ -44,7 +55,7 @@ import re
 import unicodedata
 from bisect import bisect
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 from functools import lru_cache
@@ -161,8 +172,18 @@ _SENTENCES = [
     "Spotting {thing} early remains the hardest part, the researchers said.",
 ]
 _SECTIONS = ["tech", "business", "science", "ai", "innovation"]
+# {d} is 18 random digits; the older utm/hss/fbclid kinds are listed twice, as they are the most common
 _TRACKING = ["?utm_source=twitter&utm_medium=social", "?hss_channel=tw-{d}", "?fbclid=IwAR{d}",
-             "?utm_source=newsletter&utm_medium=email&utm_campaign=weekly", "?utm_source=feedburner"]
+             "?utm_source=newsletter&utm_medium=email&utm_campaign=weekly", "?utm_source=feedburner"] * 2 + [
+             "?_mc=RSS.{d:.6}", "?cid=rss-{d:.5}", "?elq_cid={d:.7}", "?mod=rss", "?mid={d:.9}", "?sf{d:.8}=1",
+             "?ocid=msedgntp"]
+# the hosts that take a "www." in front (not subdomains like blogs.quillfeather.io)
+_BARE = [d.count(".") == 1 or d.endswith((".co.uk", ".com.br", ".com.au")) for _, d, _w, _s in _PROVIDERS]
+_FIRST = ("Ada|Tomás|Ingrid|Kwame|Priya|Léa|Jonas|Mei|Omar|Chloé|Rafael|Hanna|Dev|Sofia|Grace|Mateo|Aiko|"
+          "Nikolai|Fatima|Liam|Zoë|Arjun|Elena|Samuel|Yusuf|Noor|Bruno|Astrid|Kofi|Inês").split("|")
+_LAST = ("Brennan|Ferreira|Solberg|Mensah|Raman|Martin|Weiß|Tanaka|Haddad|Dubois|Okafor|Lindqvist|Malhotra|"
+         "Rossi|Kowalski|Nakamura|Oyelaran|Fischer|Castillo|O’Neill|Petrov|Haugen|Abernathy|Delacroix|Sørensen|"
+         "Varga|Quintero|Achterberg|Park|Mbeki").split("|")
 _PROV_CUM = list(accumulate(1 / rank for rank in range(1, len(_PROVIDERS) + 1)))  # Zipf, s = 1
 _TOPIC_CUM = list(accumulate(1 / rank**0.9 for rank in range(1, len(_TOPICS))))  # all but "AI"
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
@@ -191,8 +212,6 @@ def _fill(template: Template, rng: random.Random) -> str:
 
 _TITLES_T = [_template(t) for t in _TITLES]
 _SENTENCES_T = [_template(t) for t in _SENTENCES]
-
-
 @lru_cache(maxsize=1)
 def _sentence_pool() -> tuple[str, ...]:
     """4096 filled-in sentences (fixed, independent of the seed); files pick from it by index."""
@@ -227,24 +246,47 @@ class _Article(NamedTuple):
     video: bool
     first: int  # the story's members are articles[first:first + size]
     size: int
+    foreign: str  # when set, the file's webUrl: another outlet's page, not this article
+
+
+# how a news file relates to its article (see `_Corpus.render`)
+_OWN, _COPY, _WIRE, _VARIANT = range(4)
 
 
 class _Corpus:
-    """Phase 1 (constructor) lays out every article's skeleton; phase 2 (`render`) writes the text."""
+    """Phase 1 (constructor) lays out every article's skeleton; phase 2 (`files`) writes the text."""
 
     def __init__(self, n: int, seed: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = rng = random.Random(seed)
         self.sentences = _sentence_pool()
-        self.n_copies = round(n * 0.01)
-        self.articles: list[_Article] = []  # the originals; syndication copies are rendered from them
         self.seen: set[str] = set()  # the articles' clean URLs, kept unique
-        while len(self.articles) < n - self.n_copies:
-            r = self.rng.random()  # story size: 1 (60%), 2-4 (30%), 5-12 (10%)
-            size = 1 if r < 0.6 else self.rng.randint(2, 4) if r < 0.9 else self.rng.randint(5, 12)
-            self._story(min(n - self.n_copies - len(self.articles), size))
+        self.n_copies, self.n_variants = round(n * 0.01), round(n * 0.005)
+        originals = n - self.n_copies - self.n_variants
+        self.articles: list[_Article] = []  # the originals; the other news files are rendered from them
+        while len(self.articles) < originals:
+            r = rng.random()  # story size: 1 (60%), 2-4 (30%), 5-12 (10%)
+            size = 1 if r < 0.6 else rng.randint(2, 4) if r < 0.9 else rng.randint(5, 12)
+            self._story(min(originals - len(self.articles), size))
+        self.copies = [self._target() for _ in range(self.n_copies)]
+        self.variants = [self._target() for _ in range(self.n_variants)]
+    def _target(self) -> int:
+        """An original for a duplicate file to copy: not one whose webUrl is another outlet's page."""
+        i = self.rng.randrange(len(self.articles))
+        for _ in range(8):
+            if not self.articles[i].foreign:
+                break
+            i = self.rng.randrange(len(self.articles))
+        return i
 
     def _provider(self) -> int:
         return bisect(_PROV_CUM, self.rng.random() * _PROV_CUM[-1])
+
+    def _day(self) -> int:
+        rng = self.rng
+        day = int(len(_DAYS) * rng.random() ** 0.7)
+        if (day + 1) % 7 >= 5 and rng.random() < 0.45:  # quieter weekends (2019-01-01 was a Tuesday)
+            day = int(len(_DAYS) * rng.random() ** 0.7)
+        return day
 
     def _url(self, prov: int, minute: int, slug: str, aid: int, article: bool = False) -> str:
         host, day = _HOSTS[prov], _DAYS[minute // 1440]
@@ -265,7 +307,7 @@ class _Corpus:
         rng = self.rng
         kind = rng.randrange(4)
         if kind == 0:
-            extra = _pick(rng, _TRACKING).format(d=rng.randrange(10**17, 10**18))
+            extra = _pick(rng, _TRACKING).format(d=str(rng.randrange(10**17, 10**18)))
             return url + ("&" + extra[1:] if "?" in url else extra)
         if kind == 1 or "?" in url:
             return url + "#comments"
@@ -274,11 +316,38 @@ class _Corpus:
         host = _HOSTS[prov]
         return url.replace(host, host.upper() if rng.random() < 0.5 else host.title(), 1)
 
+    def _amp(self, url: str, prov: int) -> str:
+        """The article's AMP page, in one of the forms outlets use: `/amp` after the path, an
+        `amp.` host, `?amp` or `?outputType=amp`."""
+        kind = self.rng.randrange(4)
+        if kind == 0:
+            return url + "&amp=1" if "?" in url else url + "amp/" if url.endswith("/") else url + "/amp"
+        if kind == 1:
+            host = _HOSTS[prov]
+            return url.replace(host, "amp." + host.removeprefix("www."), 1)
+        if kind == 2:
+            return url + ("&amp" if "?" in url else "?amp")
+        return url + ("&" if "?" in url else "?") + "outputType=amp"
+
+    def _variant(self, url: str, prov: int) -> str:
+        """Another spelling of the article's clean URL that is still the same page: http://, the
+        host with or without www., an AMP form (2 in 5), or a hash-bang fragment."""
+        kind = self.rng.randrange(5)
+        if kind == 1:
+            host = _HOSTS[prov]
+            if host.startswith("www."):
+                return url.replace(host, host[4:], 1)
+            if _BARE[prov]:
+                return url.replace(host, "www." + host, 1)
+        if kind <= 1:
+            return "http://" + url[8:]
+        if kind == 2:
+            return url + "#!/x"
+        return self._amp(url, prov)
+
     def _story(self, size: int) -> None:
         rng, first = self.rng, len(self.articles)
-        day = int(len(_DAYS) * rng.random() ** 0.7)
-        if (day + 1) % 7 >= 5 and rng.random() < 0.45:  # quieter weekends (2019-01-01 was a Tuesday)
-            day = int(len(_DAYS) * rng.random() ** 0.7)
+        day = self._day()
         base = day * 1440 + int(rng.gauss(14.5, 4.0)) % 24 * 60 + rng.randrange(60)
         topic = 1 + bisect(_TOPIC_CUM, rng.random() * _TOPIC_CUM[-1])
         used: set[int] = set()
@@ -299,11 +368,23 @@ class _Corpus:
                 quality = int(rng.lognormvariate(4.2, 0.4))
             web = self._noisy(url, prov) if rng.random() < 0.08 else url
             video = rng.random() < (0.85 if _PROVIDERS[prov][3] == "5" else 0.015)
-            self.articles.append(_Article(minute, prov, title, url, web, quality, topic, video, first, size))
+            foreign = ""
+            if rng.random() < 0.01:  # the aggregator's link went to another outlet's article
+                other = self._provider()
+                while other == prov:
+                    other = self._provider()
+                slug = _slug(_fill(_pick(rng, _TITLES_T), rng))
+                foreign = self._url(other, minute, slug, rng.randrange(10**8, 10**9))
+            self.articles.append(_Article(minute, prov, title, url, web, quality, topic, video, first, size, foreign))
 
     def _text(self, lo: int, hi: int) -> str:
         pool, rng = self.sentences, self.rng
         return " ".join(pool[rng.getrandbits(12)] for _ in range(rng.randint(lo, hi)))
+
+    def _secured(self) -> str:
+        rng = self.rng
+        secret = base64.b64encode(rng.randbytes(rng.randrange(240, 330))).decode()
+        return f'secured: "{secret};{base64.b64encode(rng.randbytes(16)).decode()}"\n---\n'
 
     def _image(self, out: list[str], prov: int, minute: int, slug: str, title: str | None, pad: str) -> None:
         rng = self.rng
@@ -352,18 +433,20 @@ class _Corpus:
                 j = mates.pop(rng.randrange(len(mates)))
                 mate = self.articles[j]
                 title, minute, prov, video = mate.title, mate.minute, mate.prov, mate.video
-                url, quality, slug = mate.base, mate.quality, ""
-                url = self._noisy(url, prov) if rng.random() < 0.5 else url
+                clean, quality, slug = mate.base, mate.quality, ""
+                r = rng.random()  # half noisy, 15% another spelling of the same URL, the rest exact
+                url = self._noisy(clean, prov) if r < 0.5 else self._variant(clean, prov) if r < 0.65 else clean
             else:  # an outside article published around the same time
                 title = _fill(_pick(rng, _TITLES_T), rng)
                 delta = int(rng.expovariate(1 / 1440)) * (1 if rng.random() < 0.5 else -1)
                 minute = min(_TOTAL_MIN - 1, max(0, art.minute + delta))
                 prov, video = self._provider(), False
                 slug = _slug(title)
-                url = self._url(prov, minute, slug, rng.randrange(10**8, 10**9))
+                url = clean = self._url(prov, minute, slug, rng.randrange(10**8, 10**9))
                 quality = int(rng.lognormvariate(3.8, 0.5)) % 151
+            amp = f"\n    ampWebUrl: {_q(self._amp(clean, prov))}" if rng.random() < 0.1 else ""
             lines.append(f"  - title: {_q(title)}\n    excerpt: {_q(self._text(1, 3) + ' ...')}\n"
-                         f"    publishedDateTime: {_ts(minute)}\n    webUrl: {_q(url)}\n"
+                         f"    publishedDateTime: {_ts(minute)}\n    webUrl: {_q(url)}{amp}\n"
                          f"    type: {'video' if video else 'article'}\n    provider:\n"
                          f"      name: {_PROVIDERS[prov][0]}\n      domain: {_PROVIDERS[prov][1]}\n"
                          f"    quality: {quality}")
@@ -373,30 +456,47 @@ class _Corpus:
         if count:
             out.append("\n".join(lines))
 
-    def render(self, i: int, copy: bool, wire: bool = False) -> tuple[str, str]:
-        """(file name without its suffix, file text) of article i, or of a syndication copy of it:
-        with wire, under the copying outlet's own URL, 95 minutes later."""
+    def _authors(self, pad: str) -> str:
+        """An `authors:` list of 1-3 invented bylines (mostly one), to go under a provider."""
+        rng = self.rng
+        r = rng.random()
+        count = 1 if r < 0.7 else 2 if r < 0.92 else 3
+        return f"\n{pad}authors:" + "".join(
+            f"\n{pad}  - name: {_pick(rng, _FIRST)} {_pick(rng, _LAST)}" for _ in range(count))
+
+    def render(self, i: int, mode: int = _OWN) -> tuple[str, str]:
+        """(file name without its suffix, file text) of article i (_OWN), or of another file for it:
+        a syndication copy by another outlet under the article's webUrl (_COPY) or under its own
+        URL 95 minutes later (_WIRE), or the same outlet's article under a variant URL (_VARIANT)."""
         rng = self.rng
         art = self.articles[i]
         title, minute, web, quality = art.title, art.minute, art.web, art.quality
         prov, original, video = art.prov, None, art.video
         slug, day = _slug(title), _DAYS[minute // 1440]
+        copy = mode == _COPY or mode == _WIRE
         if copy:  # the same webUrl, title and date, re-published by another outlet
             prov = self._provider()
             while prov == art.prov:
                 prov = self._provider()
             original = self._url(prov, minute, slug, rng.randrange(10**8, 10**9))
             quality = int(rng.lognormvariate(4.2, 0.4)) % 151
-            if wire:  # decided by position, not by the RNG: the other files stay byte-identical
+            if mode == _WIRE:  # decided by position, not by the RNG: the other files stay byte-identical
                 web, minute = original, min(minute + 95, _TOTAL_MIN - 1)
+        elif mode == _VARIANT:
+            web = self._variant(art.base, prov)
         elif rng.random() < 0.35:
             original = web if rng.random() < 0.7 else self._noisy(art.base, prov)
-        head = ["---\ncategory: news", f"title: {_q(title)}", f"excerpt: {_q(self._text(2, 3) + ' ...')}",
+        if art.foreign and mode == _OWN:  # title and provider stay the article's: originalUrl's
+            original, web = original or web, art.foreign
+        excerpt = self._text(2, 3)
+        # a few excerpts end in the CR LF of the text they were cut from, kept as escapes
+        excerpt = _q(excerpt)[:-1] + '\\r\\n"' if rng.random() < 0.01 else _q(excerpt + " ...")
+        head = ["---\ncategory: news", f"title: {_q(title)}", f"excerpt: {excerpt}",
                 f"publishedDateTime: {day if rng.random() < 0.02 else _ts(minute)}"]
         if original is not None:
             head.append(f"originalUrl: {_q(original)}")
         head.append(f"webUrl: {_q(web)}")
-        if not copy and rng.random() < 0.12:
+        if mode == _OWN and rng.random() < 0.12:
             base = art.base
             amp = base + "amp/" if base.endswith("/") else base + ("&amp=1" if "?" in base else "/amp")
             head.append(f"ampWebUrl: {_q(amp)}")
@@ -410,7 +510,12 @@ class _Corpus:
                 heat = quality if rng.random() < 0.45 else min(800, int(rng.lognormvariate(4.4, 0.8)))
                 head.append(f"heat: {heat}")
             head.append(f"published: {'true' if rng.random() < 0.8 else 'false'}")
-        blocks = ["\n".join(head), "provider:\n  name: %s\n  domain: %s" % _PROVIDERS[prov][:2]]
+        if rng.random() < 0.005:  # withdrawn by the aggregator, the file left in place
+            head.append("removed: true")
+        provider = "provider:\n  name: %s\n  domain: %s" % _PROVIDERS[prov][:2]
+        if rng.random() < 0.3:
+            provider += self._authors("  ")
+        blocks = ["\n".join(head), provider]
         self._topics(blocks, art.topic)
         r = rng.random()
         if r >= 0.2:
@@ -418,13 +523,21 @@ class _Corpus:
             for _ in range(1 if r < 0.9 else 2):
                 self._image(images, prov, minute, slug, title, "  ")
             blocks.append("\n".join(images))
-        if not copy:
+        if mode == _OWN:
             self._related(blocks, i)
-        secret = base64.b64encode(rng.randbytes(rng.randrange(240, 330))).decode()
-        blocks.append(f'secured: "{secret};{base64.b64encode(rng.randbytes(16)).decode()}"\n---\n')
+        blocks.append(self._secured())
         body = "\n\n".join(self._text(2, 4) for _ in range(_pick(rng, (0, 0, 1, 1, 1, 2, 2, 3))))
         text = "\n\n".join(blocks) + ("\n" + body + "\n" if body else "")
         return f"news/{day[:4]}/{day[5:7]}/{day}-{slug}", text
+
+    def files(self) -> Iterator[tuple[str, str]]:
+        """(name without its suffix, text) of every file, in a fixed order."""
+        for i in range(len(self.articles)):
+            yield self.render(i)
+        for k, i in enumerate(self.copies):  # every other copy is a wire copy
+            yield self.render(i, _WIRE if k % 2 else _COPY)
+        for i in self.variants:
+            yield self.render(i, _VARIANT)
 
 
 def _write_batch(batch: list[tuple[str, bytes]]) -> None:
@@ -442,22 +555,20 @@ def generate(n: int, out_dir: Path | str, *, seed: int = 0) -> int:
     if not 0 <= n <= 1 << 24:
         raise ValueError(f"n must be between 0 and 2**24, got {n}")
     corpus = _Corpus(n, seed)
-    root, originals = os.fspath(out_dir), len(corpus.articles)
-    copies = [corpus.rng.randrange(originals) for _ in range(corpus.n_copies)] if originals else []
+    root, written = os.fspath(out_dir), 0
     salt = corpus.rng.getrandbits(24)
     made_dirs: set[str] = set()
     pending: deque[Future[None]] = deque()
     batch: list[tuple[str, bytes]] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for k in range(originals + len(copies)):
-            i, copy = (k, False) if k < originals else (copies[k - originals], True)
-            stem, text = corpus.render(i, copy, wire=copy and (k - originals) % 2 == 1)
+        for k, (stem, text) in enumerate(corpus.files()):
             # An odd multiplier permutes 0..2**24-1: every file gets its own random-looking suffix.
             name = f"{stem}-{(k * 0x9E3779B1 & 0xFFFFFF) ^ salt:06x}.md"
             if name[:13] not in made_dirs:  # "news/YYYY/MM/"
                 os.makedirs(os.path.join(root, name[:13]), exist_ok=True)
                 made_dirs.add(name[:13])
             batch.append((os.path.join(root, name), text.encode("utf-8")))
+            written = k + 1
             if len(batch) == 256:
                 pending.append(pool.submit(_write_batch, batch))
                 batch = []
@@ -466,4 +577,4 @@ def generate(n: int, out_dir: Path | str, *, seed: int = 0) -> int:
         pending.append(pool.submit(_write_batch, batch))
         for future in pending:
             future.result()
-    return originals + len(copies)
+    return written
