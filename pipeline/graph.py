@@ -1,7 +1,8 @@
 """The outlet-to-outlet coverage network, for Gephi or networkx: `seedhouse export-graph`.
 
 Nodes are the outlets of core.providers, sized by their article counts; a directed edge A -> B
-says that articles of A list B's coverage of the same story as related, weighted by the number
+says that articles of A list B's coverage of the same story as related (core.related_links.relation
+= same_story; topical links are not edges), weighted by the number
 of such links (analytics.provider_links). Links from an outlet to itself are left out unless
 asked for: they are the outlet's own follow-ups, not coverage by another outlet. networkx writes
 the files, so they follow the GEXF 1.2 and GraphML schemas.
@@ -65,7 +66,7 @@ def coverage_graph(warehouse: Path, *, self_links: bool = False):
         ).fetchall()
         edges = con.execute(
             "select source_provider_id, target_provider_id, n_links, n_stories, median_lag_hours "
-            "from analytics.provider_links where ? or not is_self_link order by 1, 2",
+            "from analytics.provider_links where n_links > 0 and (? or not is_self_link) order by 1, 2",
             [self_links],
         ).fetchall()
     node_id = _NodeIds([row[0] for row in nodes])

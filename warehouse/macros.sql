@@ -319,3 +319,79 @@ create or replace temp macro feed_key(provider_id, channel, content_kind) as
 -- The channel part of a feed key (feed_key): between the outlet's ' | ' and a kind's ' (…)'.
 create or replace temp macro channel_of_feed(feed_id) as
     regexp_replace(split_part(feed_id, ' | ', 2), ' \([a-z_]+\)$', '');
+
+-- Words that say nothing about which event a text reports (articles, prepositions, "new", "how").
+create or replace temp macro stop_words() as [
+    'the', 'and', 'for', 'with', 'from', 'are', 'its', 'this', 'that', 'how', 'what', 'why', 'new', 'will',
+    'can', 'has', 'have', 'was', 'were', 'been', 'into', 'over', 'after', 'about', 'than', 'more', 'now',
+    'not', 'but', 'you', 'your', 'our', 'their', 'his', 'her', 'they', 'who', 'which', 'when', 'where'
+];
+
+-- A headline reduced for comparing copies: accents, case, punctuation and stop words set aside,
+-- and the wire and desk prefixes that do not make another story ("RE-TRANSMISSION:", "UPDATE 2 -",
+-- "EXCLUSIVE:", "BREAKING:", "CORRECTED-"): 'RE-TRANSMISSION: The chip maker unveils a new
+-- accelerator!' -> 'chip maker unveils accelerator'.
+create or replace temp macro headline_key(title) as
+    nullif(array_to_string(list_filter(
+        string_split(trim(regexp_replace(
+            regexp_replace(
+                lower(strip_accents(title)),
+                '^\s*((re-?transmission|update[sd]?(\s+[0-9]+)?|exclusive|breaking|correct(ed|ion)|press release|wire)\s*[:|\-–—]+\s*)+',
+                ''
+            ),
+            '[^\p{L}\p{N}]+', ' ', 'g')), ' '),
+        lambda word: word <> '' and not list_contains(['a', 'an', 'of', 'to', 'in', 'on', 'by', 'at', 'as', 'or', 'is', 'it'] || stop_words(), word)
+    ), ' '), '');
+
+-- The content terms of a text (its title and excerpt): distinct words of three letters or more,
+-- stop words set aside. Story evidence weighs the terms two texts share by how rare they are.
+create or replace temp macro story_terms(title, excerpt) as
+    list_distinct(list_filter(
+        regexp_split_to_array(lower(strip_accents(coalesce(title, '') || ' ' || coalesce(excerpt, ''))), '[^a-z0-9]+'),
+        lambda word: strlen(word) > 2 and not list_contains(stop_words(), word)
+    ));
+
+-- Whether two news items report the same story (core.related_links.relation, analytics.story_edges),
+-- from the first rule that applies:
+--   * one outlet's two items are related coverage (an outlet does not report an event twice; its
+--     follow-ups and its "more on this topic" lists are what the aggregator's related lists hold);
+--   * so are items not both dated, or published more than 7 days apart;
+--   * same_story when the headlines agree (title_similarity >= 0.8: one's words are nearly all the
+--     other's) or the texts share rare terms (shared_evidence >= 4.5: the weights of the terms both
+--     use, core.term_weights, summed; a term no other text uses weighs 1, so about four or five
+--     such terms);
+--   * else related coverage.
+-- The thresholds were chosen on tests/fixtures (pairs labelled by reading); bench/stories.py
+-- prints the precision and recall they give.
+create or replace temp macro story_relation(same_provider, hours_apart, title_similarity, shared_evidence) as
+    case
+        when same_provider or hours_apart is null or hours_apart > 168 then 'related_coverage'
+        when title_similarity >= 0.8 or shared_evidence >= 4.5 then 'same_story'
+        else 'related_coverage'
+    end;
+
+-- Whether two dated items of one kind, published within 7 days of each other, are copies of one
+-- story (core.articles.syndication_group_id), from their headline and excerpt keys (headline_key):
+--   * the same headline key of three words or more: a re-post, whatever its prefix ("UPDATE:"),
+--     punctuation, case or dropped stop words;
+--   * headline keys of three words or more that differ by a typo or two (headline_similarity
+--     >= 0.9), unless both excerpts are given and disagree (title_similarity of their keys < 0.5):
+--     "How will the NLP market deal with COVID-19" and "How will the robotics market deal with
+--     COVID-19" are one template, two stories;
+--   * or the same excerpt of twelve words or more (headline_similarity of the excerpt keys >= 0.9)
+--     under rewritten headlines: a press release re-titled by the site that carries it.
+create or replace temp macro is_syndicated_copy(key_a, key_b, excerpt_a, excerpt_b) as
+    (
+        len(string_split(key_a, ' ')) >= 3 and len(string_split(key_b, ' ')) >= 3
+        and (
+            key_a = key_b
+            or (
+                headline_similarity(key_a, key_b) >= 0.9
+                and coalesce(title_similarity(excerpt_a, excerpt_b) >= 0.5, true)
+            )
+        )
+    )
+    or (
+        len(string_split(excerpt_a, ' ')) >= 12 and len(string_split(excerpt_b, ' ')) >= 12
+        and headline_similarity(excerpt_a, excerpt_b) >= 0.9
+    );

@@ -1,28 +1,28 @@
 -- analytics.story_members: one row per item of every story. A story is a connected component of
--- the graph whose nodes are canonical URLs (corpus articles and their related items) and whose
--- edges are related links; every news item belongs to exactly one story, and one with no related
--- items is a story of one. Counts news only (content_kind = 'news'): newsletters, videos and
--- other kinds are neither stories nor joined into one.
+-- the graph whose nodes are canonical URLs (news articles, and related items that report the same
+-- story) and whose edges are analytics.story_edges: related items classified same_story, and news
+-- articles whose texts report the same event. Every news item belongs to exactly one story, and
+-- one with no such edge is a story of one. Counts news only (content_kind = 'news'):
+-- newsletters, videos and other kinds are neither stories nor joined into one.
 -- Three steps are kept as temporary tables (dropped after the build of this table): one query
 -- holding them all at once needs more memory than a million seeds leave.
 
--- every canonical URL gets a small integer id: label propagation then works on integers
+-- every node gets a small integer id: label propagation then works on integers
 create or replace temp table _story_nodes as
 select node, row_number() over (order by node) as id
 from (
     select canonical_url as node from core.articles where content_kind = 'news'
     union
-    select canonical_url from core.related_links where canonical_url is not null
+    select target_url from analytics.story_edges
 );
 
--- related links as undirected edges between node ids
-create or replace temp table _story_edges as
+-- the edges, undirected, between node ids
+create or replace temp table _story_links as
 with edges as (
     select sources.id as src, targets.id as dst
-    from core.related_links as links
-    join core.articles as articles using (article_id)
-    join _story_nodes as sources on sources.node = articles.canonical_url
-    join _story_nodes as targets on targets.node = links.canonical_url
+    from analytics.story_edges as edges
+    join _story_nodes as sources on sources.node = edges.source_url
+    join _story_nodes as targets on targets.node = edges.target_url
 )
 select src, dst from edges
 union
@@ -36,7 +36,7 @@ with recursive labels(id, root) using key (id) as (
     union
     select edges.dst, min(labels.root)
     from labels
-    join _story_edges as edges on edges.src = labels.id
+    join _story_links as edges on edges.src = labels.id
     join recurring.labels as current on current.id = edges.dst
     group by edges.dst
     having min(labels.root) < min(current.root)
@@ -44,15 +44,15 @@ with recursive labels(id, root) using key (id) as (
 select * from labels;
 
 with
--- a corpus article speaks for itself: its own outlet, time and date status
+-- a news article speaks for itself: its own outlet, time and date status
 article_items as (
     select canonical_url as node, article_id, provider_id, published_at, date_status
     from core.articles
     where content_kind = 'news'
 ),
 
--- an item seen only as related coverage takes its earliest dated mention's time, and the
--- alphabetically first outlet when mentions disagree
+-- an item seen only as a same-story related item takes its earliest dated mention's time, and
+-- the alphabetically first outlet when mentions disagree
 mention_items as (
     select
         canonical_url as node,
@@ -65,9 +65,9 @@ mention_items as (
             else 'missing'
         end as date_status
     from core.related_links
-    where canonical_url is not null
+    where relation = 'same_story'
+        and canonical_url in (select node from _story_nodes)
         and canonical_url not in (select node from article_items)
-        and article_id in (select article_id from article_items)
     group by canonical_url
 ),
 

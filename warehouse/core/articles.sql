@@ -1,4 +1,7 @@
 -- core.articles: one row per distinct article (canonical URL), from the file that loaded it.
+-- Built in steps: the articles typed (`_articles`), then their syndication groups, found by
+-- comparing candidate pairs of headlines (kept as temporary tables, dropped after this build).
+create or replace temp table _articles as
 with loaded as (
     select source_path, article_id, modified_at, url_source, urls_disagree, content_kind
     from core.seed_files
@@ -70,59 +73,93 @@ dated as not materialized (
         typed.* exclude (latest_plausible) replace (storable_timestamp(typed.published_at) as published_at),
         date_status(typed.published_at, typed.latest_plausible) as date_status
     from typed
+)
+
+select * from dated;
+
+-- Syndication: copies of one story under different URLs (wire copies, re-posts). Two dated items
+-- of one kind published within 7 days of each other are copies (is_syndicated_copy in
+-- warehouse/macros.sql) when their headline keys (headline_key: wire prefixes, stop words,
+-- punctuation and case set aside) are alike, and their excerpts do not say otherwise; or when
+-- their excerpts are the same text under rewritten headlines. A group is every item joined by a
+-- chain of copies, named by its earliest copy (ties: the smaller article_id). Candidates are
+-- found by blocking, never by comparing all pairs: pairs that share a headline word used by at
+-- most 100 headlines, or whose excerpts open with the same eight words.
+create or replace temp table _headlines as
+select
+    article_id,
+    content_kind,
+    published_at,
+    headline_key(title) as key,
+    headline_key(excerpt) as excerpt_key
+from _articles
+where date_status = 'dated';
+
+create or replace temp table _copy_candidates as
+with words as (
+    select article_id, unnest(list_distinct(string_split(key, ' '))) as word from _headlines where key is not null
 ),
 
--- Syndication: copies of one story under different URLs (wire copies, re-posts). Dated articles
--- whose headlines reduce to the same title_key of at least three words are chained in time
--- order; a copy published more than 7 days after the previous one starts a new group. A group
--- is named by its earliest copy (ties: the smaller article_id).
-keyed as (
-    select article_id, title_key(title) as title_key, published_at
-    from dated
-    where date_status = 'dated'
+rare_words as (
+    select word from words group by word having count(*) between 2 and 100
 ),
 
-copies as (
-    select * from keyed
-    where strlen(title_key) - strlen(replace(title_key, ' ', '')) >= 2  -- three words or more
+blocks as (
+    select article_id, word as block from words semi join rare_words using (word)
+    union all
+    select article_id, 'excerpt: ' || array_to_string(string_split(excerpt_key, ' ')[1:8], ' ')
+    from _headlines
+    where len(string_split(excerpt_key, ' ')) >= 8
+)
+
+select distinct a.article_id as article_a, b.article_id as article_b
+from blocks as a
+join blocks as b on a.block = b.block and a.article_id < b.article_id;
+
+create or replace temp table _copy_pairs as
+select candidates.article_a, candidates.article_b
+from _copy_candidates as candidates
+join _headlines as a on a.article_id = candidates.article_a
+join _headlines as b on b.article_id = candidates.article_b
+where a.content_kind = b.content_kind
+    and abs(date_diff('second', a.published_at, b.published_at)) <= 7 * 86400
+    and is_syndicated_copy(a.key, b.key, a.excerpt_key, b.excerpt_key);
+
+-- label propagation over the copies, as for stories (analytics.story_members)
+create or replace temp table _copy_groups as
+with recursive
+edges as (
+    select article_a as src, article_b as dst from _copy_pairs
+    union
+    select article_b, article_a from _copy_pairs
 ),
 
-chained as (
+labels(article_id, root) using key (article_id) as (
+    select article_id, article_id from (select src as article_id from edges union select dst from edges)
+    union
+    select edges.dst, min(labels.root)
+    from labels
+    join edges on edges.src = labels.article_id
+    join recurring.labels as current on current.article_id = edges.dst
+    group by edges.dst
+    having min(labels.root) < min(current.root)
+)
+
+select
+    labels.article_id,
+    first_value(labels.article_id) over (
+        partition by labels.root order by headlines.published_at, labels.article_id
+    ) as syndication_group_id
+from labels
+join _headlines as headlines using (article_id);
+
+with final as (
     select
-        *,
-        coalesce(
-            published_at - lag(published_at) over (partition by title_key order by published_at, article_id)
-                > interval 7 day,
-            true
-        ) as starts_group
-    from copies
-),
-
-numbered as (
-    select
-        *,
-        sum(starts_group::integer) over (
-            partition by title_key order by published_at, article_id rows unbounded preceding
-        ) as group_number
-    from chained
-),
-
-groups as (
-    select
-        article_id,
-        first_value(article_id) over (
-            partition by title_key, group_number order by published_at, article_id
-        ) as syndication_group_id
-    from numbered
-),
-
-final as (
-    select
-        dated.* exclude (channel),
-        feed_key(dated.provider_id, dated.channel, dated.content_kind) as feed_id,
-        coalesce(groups.syndication_group_id, dated.article_id) as syndication_group_id
-    from dated
-    left join groups using (article_id)
+        articles.* exclude (channel),
+        feed_key(articles.provider_id, articles.channel, articles.content_kind) as feed_id,
+        coalesce(groups.syndication_group_id, articles.article_id) as syndication_group_id
+    from _articles as articles
+    left join _copy_groups as groups using (article_id)
 )
 
 select * from final

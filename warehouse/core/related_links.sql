@@ -4,6 +4,13 @@
 -- variant of an article's URL finds it. An article is found by the URL that keys it: when its
 -- webUrl and originalUrl disagree, the other one is another outlet's article, which a related
 -- item naming it must not be credited to.
+-- Each link carries its evidence: whether the related item reports the same story as the article
+-- or is only related coverage (`relation`, the rule is story_relation in warehouse/macros.sql),
+-- and the scores that rule reads. The aggregator's lists changed meaning over its formats (same
+-- event in older files, "more on this topic" in newer ones), so the list alone decides nothing.
+
+-- the links, resolved and typed, before their evidence is weighed
+create or replace temp table _related as
 with build as (
     select started_at from quality.build_info
 ),
@@ -70,6 +77,67 @@ final as (
     left join staging.url_map as urls on urls.raw_url = cleaned.web_url
     left join staging.declared_domains as declared on declared.declared_domain = cleaned.declared_domain
     left join core.articles as targets on targets.url_key = urls.url_key
+)
+
+select * from final;
+
+with sides as (
+    select
+        related.*,
+        articles.provider_id as article_provider_id,
+        articles.published_at as article_published_at,
+        articles.date_status as article_date_status,
+        headline_key(articles.title) as article_key,
+        headline_key(related.title) as related_key,
+        story_terms(articles.title, articles.excerpt) as article_terms,
+        story_terms(related.title, related.excerpt) as related_terms
+    from _related as related
+    join core.articles as articles using (article_id)
+),
+
+-- every term of either side, once, marked when both sides have it
+link_terms as (
+    select
+        article_id,
+        ordinal,
+        unnest(list_distinct(article_terms || related_terms)) as term,
+        list_intersect(article_terms, related_terms) as common
+    from sides
+),
+
+weighed as (
+    select
+        link_terms.article_id,
+        link_terms.ordinal,
+        sum(weights.weight) filter (where list_contains(link_terms.common, link_terms.term)) as shared_weight,
+        sum(weights.weight) as union_weight
+    from link_terms
+    join core.term_weights as weights using (term)
+    group by link_terms.article_id, link_terms.ordinal
+),
+
+scored as (
+    select
+        sides.* exclude (article_key, related_key, article_terms, related_terms),
+        coalesce(title_similarity(sides.article_key, sides.related_key), 0) as title_similarity,
+        coalesce(round(weighed.shared_weight / weighed.union_weight, 4), 0) as text_similarity,
+        coalesce(round(weighed.shared_weight, 4), 0) as shared_evidence,
+        case when sides.article_date_status = 'dated' and sides.date_status = 'dated' then
+            round(abs(date_diff('second', sides.article_published_at, sides.published_at)) / 3600.0, 2)
+        end as hours_apart,
+        sides.provider_id = sides.article_provider_id as same_provider
+    from sides
+    left join weighed using (article_id, ordinal)
+),
+
+final as (
+    select
+        scored.* exclude (article_provider_id, article_published_at, article_date_status),
+        round(greatest(scored.title_similarity, scored.text_similarity), 4) as similarity,
+        story_relation(
+            coalesce(scored.same_provider, false), scored.hours_apart, scored.title_similarity, scored.shared_evidence
+        ) as relation
+    from scored
 )
 
 select * from final
