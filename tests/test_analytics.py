@@ -40,6 +40,8 @@ def seed(provider: str, title: str, published: str | None, *, url: str, type_: s
         lines.append("related:")
         for item in related:
             lines.append(f"  - webUrl: {item['url']}")
+            if "title" in item:
+                lines.append(f'    title: "{item["title"]}"')
             if "published" in item:
                 lines.append(f"    publishedDateTime: {item['published']}")
             if "provider" in item:
@@ -58,25 +60,29 @@ ID = {name: article_key(url) for name, url in U.items()}
 SEEDS = {
     "a1.md": seed("alpha.com", "Chip maker unveils new accelerator", "2024-01-01T10:00:00Z", url=U["A1"],
                   topics=("AI", "Chips"), related=(
-                      {"url": U["B1"], "published": "2024-01-01T12:00:00Z", "provider": "beta.com"},
-                      {"url": U["X1"], "published": "2024-01-02T00:00:00Z", "provider": "other.org"})),
+                      {"url": U["B1"], "published": "2024-01-01T12:00:00Z", "provider": "beta.com",
+                       "title": "Chip Maker Unveils New Accelerator!"},
+                      {"url": U["X1"], "published": "2024-01-02T00:00:00Z", "provider": "other.org",
+                       "title": "Chip maker unveils new accelerator, analysts react"})),
     "a2.md": seed("alpha.com", "Alpha weekly robotics roundup", "2024-01-15T09:00:00Z", url=U["A2"],
                   topics=("Robotics",), image=False, related=(
-                      {"url": U["G2"], "published": "2024-01-16T10:00:00Z", "provider": "gamma.com"},
+                      {"url": U["G2"], "published": "2024-01-16T10:00:00Z", "provider": "gamma.com",
+                       "title": "Gamma on the Alpha weekly robotics roundup"},
                       {"url": U["A3"], "published": "2024-02-05T08:00:00Z", "provider": "alpha.com"},
                       {"url": "ftp://files.example/thread"})),
     "a3.md": seed("alpha.com", "Alpha looks back at chips", "2024-02-05T08:00:00Z", url=U["A3"], topics=("Chips",)),
     "a4.md": seed("alpha.com", "Undated explainer on neural networks", None, url=U["A4"], topics=("AI",)),
     "b1.md": seed("beta.com", "Chip Maker Unveils New Accelerator!", "2024-01-01T12:00:00Z", url=U["B1"],
-                  topics=("AI",), related=({"url": U["A1"], "published": "2024-01-01T10:00:00Z", "provider": "alpha.com"},)),
+                  topics=("AI",), related=({"url": U["A1"], "published": "2024-01-01T10:00:00Z", "provider": "alpha.com",
+                                            "title": "Chip maker unveils new accelerator"},)),
     "w1.md": seed("wire.com", "CHIP MAKER UNVEILS NEW ACCELERATOR", "2024-01-12T12:00:00Z", url=U["W1"], topics=("Chips",)),
     "g1.md": seed("gamma.com", "Future model launched early", "2031-05-01T00:00:00Z", url=U["G1"], topics=("AI",)),
     "g2.md": seed("gamma.com", "Gamma covers the robotics fair", "2024-01-16T10:00:00Z", url=U["G2"], topics=("Robotics",)),
-    **{f"d{i}.md": seed("delta.com", f"Delta note number {i}", f"2024-01-0{i}T12:00:00Z", url=U[f"D{i}"], topics=("AI",))
+    **{f"d{i}.md": seed("delta.com", f"Delta on {('earnings', 'hiring', 'offices')[i - 1]}", f"2024-01-0{i}T12:00:00Z", url=U[f"D{i}"], topics=("AI",))
        for i in (1, 2, 3)},
-    **{f"e{i}.md": seed("eps.com", f"Eps note number {i}", when, url=U[f"E{i}"], topics=("Robotics",))
+    **{f"e{i}.md": seed("eps.com", f"Eps reviews a {('laptop', 'phone', 'camera')[i - 1]}", when, url=U[f"E{i}"], topics=("Robotics",))
        for i, when in ((1, "2024-01-01T12:00:00Z"), (2, "2024-02-05T12:00:00Z"), (3, "2024-02-06T12:00:00Z"))},
-    **{f"z{i}.md": seed("zeta.com", f"Zeta note number {i}", when, url=U[f"Z{i}"], topics=topics)
+    **{f"z{i}.md": seed("zeta.com", f"Zeta interviews a {('founder', 'banker', 'chemist')[i - 1]}", when, url=U[f"Z{i}"], topics=topics)
        for i, when, topics in ((1, "2024-01-22T12:00:00Z", ()), (2, "2024-01-29T12:00:00Z", ()),
                                (3, "2024-02-05T13:00:00Z", ("AI",)))},
 }
@@ -116,7 +122,7 @@ def test_corpus_summary_counts_everything_once(warehouse):
         utc(2024, 1, 1, 10), utc(2024, 2, 6, 12),
         8, 3,  # outlets (other.org only as related coverage), topics
         6, 1, 4, 4,  # related links, to itself, between outlets, resolving to a corpus article
-        14,  # stories: {A1, B1, X1}, {A2, A3, G2} and 12 single articles
+        15,  # stories: {A1, B1, X1}, {A2, G2} and 13 single articles
     )
 
 
@@ -216,26 +222,26 @@ def test_link_metrics_keep_self_links_apart(warehouse):
     ]
     assert query(warehouse, "select source_provider_id, target_provider_id, is_self_link, n_links "
                             "from analytics.provider_links order by 1, 2") == [
-        ("alpha.com", "alpha.com", True, 1), ("alpha.com", "beta.com", False, 1),
+        ("alpha.com", "alpha.com", True, 0), ("alpha.com", "beta.com", False, 1),  # A2 -> A3 is topical
         ("alpha.com", "gamma.com", False, 1), ("alpha.com", "other.org", False, 1),
         ("beta.com", "alpha.com", False, 1),
     ]
 
 
 def test_who_covers_first(warehouse):
-    s1, s2 = min(ID["A1"], ID["B1"]), min(ID["A2"], ID["A3"], ID["G2"])
+    s1, s2 = min(ID["A1"], ID["B1"]), min(ID["A2"], ID["G2"])
     got = query(warehouse, "select * from analytics.story_coverage where n_dated_providers >= 2")
     expected = [
         (s1, "alpha.com", utc(2024, 1, 1, 10), 1, 1, True, 0.0, 3),
         (s1, "beta.com", utc(2024, 1, 1, 12), 1, 2, False, 2.0, 3),
         (s1, "other.org", utc(2024, 1, 2), 1, 3, False, 14.0, 3),
-        (s2, "alpha.com", utc(2024, 1, 15, 9), 2, 1, True, 0.0, 2),  # A2 and A3, at the earlier
+        (s2, "alpha.com", utc(2024, 1, 15, 9), 1, 1, True, 0.0, 2),  # A2 (A3 is alpha's later follow-up, not the story)
         (s2, "gamma.com", utc(2024, 1, 16, 10), 1, 2, False, 25.0, 2),
     ]
     assert got == sorted(expected, key=lambda r: (r[0], r[4], r[1]))
     assert query(warehouse, "select story_id, first_provider_id, n_items, n_providers, n_undateable_items, span_hours "
                             "from analytics.stories where n_items > 1 order by story_id") == sorted([
-        (s1, "alpha.com", 3, 3, 0, 14.0), (s2, "alpha.com", 3, 2, 0, 503.0),
+        (s1, "alpha.com", 3, 3, 0, 14.0), (s2, "alpha.com", 2, 2, 0, 25.0),
     ])
     assert query(warehouse, "select * from analytics.provider_lead_lag") == [
         ("alpha.com", 2, 2, 1.0, 0.0, None, 1),  # A4's story has no date
@@ -278,19 +284,22 @@ def test_export_graph_keeps_self_links_when_asked(warehouse, tmp_path):
     from pipeline.graph import export_graph
 
     graph = export_graph(warehouse, tmp_path / "g.gexf", "gexf", self_links=True)
-    assert graph.number_of_edges() == 5
-    assert graph.edges["alpha.com", "alpha.com"]["weight"] == 1
+    # A2 lists A3, alpha's own later article: an outlet's own items are never one story, so the
+    # link is topical and no edge, asked for or not
+    assert graph.number_of_edges() == 4
+    assert not graph.has_edge("alpha.com", "alpha.com")
 
 
 def test_story_members(warehouse):
-    s1, s2 = min(ID["A1"], ID["B1"]), min(ID["A2"], ID["A3"], ID["G2"])
+    s1, s2 = min(ID["A1"], ID["B1"]), min(ID["A2"], ID["G2"])
     got = query(warehouse, "select * from analytics.story_members where story_id in (?, ?)", [s1, s2])
     members = {
         s1: [(U["A1"], ID["A1"], "alpha.com", utc(2024, 1, 1, 10)), (U["B1"], ID["B1"], "beta.com", utc(2024, 1, 1, 12)),
              (U["X1"], None, "other.org", utc(2024, 1, 2))],  # X1 is known only from A1's related list
-        s2: [(U["A2"], ID["A2"], "alpha.com", utc(2024, 1, 15, 9)), (U["A3"], ID["A3"], "alpha.com", utc(2024, 2, 5, 8)),
-             (U["G2"], ID["G2"], "gamma.com", utc(2024, 1, 16, 10))],  # the ftp item has no canonical URL: no node
+        # A3 is alpha's own follow-up three weeks later (topical, not the story); the ftp item has
+        # no canonical URL: no node
+        s2: [(U["A2"], ID["A2"], "alpha.com", utc(2024, 1, 15, 9)), (U["G2"], ID["G2"], "gamma.com", utc(2024, 1, 16, 10))],
     }
     assert got == [(story, *member, "dated") for story in sorted(members) for member in members[story]]
     # every article is in exactly one story; singletons are stories of their own
-    assert query(warehouse, "select count(*), count(distinct story_id) from analytics.story_members") == [(18, 14)]
+    assert query(warehouse, "select count(*), count(distinct story_id) from analytics.story_members") == [(18, 15)]

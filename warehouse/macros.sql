@@ -375,7 +375,8 @@ create or replace temp macro story_relation(same_provider, hours_apart, title_si
 --   * the same headline key of three words or more: a re-post, whatever its prefix ("UPDATE:"),
 --     punctuation, case or dropped stop words;
 --   * headline keys of three words or more that differ by a typo or two (headline_similarity
---     >= 0.9), unless both excerpts are given and disagree (title_similarity of their keys < 0.5):
+--     >= 0.9) and hold the same numbers, unless both excerpts are given and disagree
+--     (title_similarity of their keys < 0.5):
 --     "How will the NLP market deal with COVID-19" and "How will the robotics market deal with
 --     COVID-19" are one template, two stories;
 --   * or the same excerpt of twelve words or more (headline_similarity of the excerpt keys >= 0.9)
@@ -387,6 +388,8 @@ create or replace temp macro is_syndicated_copy(key_a, key_b, excerpt_a, excerpt
             key_a = key_b
             or (
                 headline_similarity(key_a, key_b) >= 0.9
+                -- numbers are never a typo: "part 2 of 8" and "part 3 of 8" are two stories
+                and list_sort(regexp_extract_all(key_a, '[0-9]+')) = list_sort(regexp_extract_all(key_b, '[0-9]+'))
                 and coalesce(title_similarity(excerpt_a, excerpt_b) >= 0.5, true)
             )
         )

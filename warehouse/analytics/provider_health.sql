@@ -138,9 +138,10 @@ final as (
             -- and over three times its usual spacing in them
             when collected_weeks_since_last > 4 and collected_weeks_since_last > 3 * collected_weeks / active_weeks
                 then 'stale'
-            -- silent for over 4 weeks, but so is the collection it came from: the aggregator
-            -- stopped (or paused) collecting that section, the outlet may well publish on
-            when weeks_since_last > 4 then 'collection_stopped'
+            -- silent for over 4 weeks, but so is the collection it came from (it collected news in
+            -- at most 4 weeks after the outlet's last): the aggregator stopped (or paused)
+            -- collecting that section, the outlet may well publish on
+            when weeks_since_last > 4 and collected_weeks_since_last <= 4 then 'collection_stopped'
             when gap_weeks > collected_weeks / 2 then 'gappy'
             else 'healthy'
         end as health,

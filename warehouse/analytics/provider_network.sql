@@ -30,13 +30,13 @@ ranked as (
 ),
 
 outgoing as (
-    select month_start, source_id as provider_id, count(*) as out_degree, sum(weight) as weighted_out_degree
+    select month_start, source_id as provider_id, count(*) as out_degree, sum(weight)::bigint as weighted_out_degree
     from edges
     group by all
 ),
 
 incoming as (
-    select month_start, target_id as provider_id, count(*) as in_degree, sum(weight) as weighted_in_degree
+    select month_start, target_id as provider_id, count(*) as in_degree, sum(weight)::bigint as weighted_in_degree
     from edges
     group by all
 ),

@@ -1,0 +1,137 @@
+"""Stories and syndication: how right (against reading) and how costly (against the full build).
+
+    python bench/stories.py                     # quality on everyday-ai; cost at 50,000 and 100,000 seeds
+    python bench/stories.py --sizes 5000 10000  # quick look
+    python bench/stories.py --quality-only
+
+Quality: builds the real corpus beside the project (../shared/corpora/everyday-ai) and scores the
+warehouse against the pairs labelled by reading it (tests/fixtures, pipeline/evaluation.py):
+precision and recall of same_story and of syndicated_copy. The targets are precision >= 0.9 and
+recall >= 0.8 for same_story, precision >= 0.95 for syndication.
+
+Cost: generates seeds, builds each size with `seedhouse build --full` (timed from outside), then
+re-runs, on a copy of the built file, the SQL of the steps that find stories and copies, one
+statement at a time: the term weights, the related links' evidence, the text edges, the story
+components and the syndication groups. Their share of the build, at two sizes, says whether they
+stay within 20% and grow like the build does (sub-quadratic: the blocking keeps candidate pairs
+in proportion to the articles). Compare the ratios, not the seconds: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from pipeline.evaluation import evaluate  # noqa: E402
+from pipeline.paths import model_path  # noqa: E402
+from pipeline.warehouse import connect  # noqa: E402
+
+CORPUS = PROJECT.parent / "shared" / "corpora" / "everyday-ai"
+SEEDHOUSE = [sys.executable, "-m", "pipeline.cli"]
+TARGETS = {"same_story (all pairs)": (0.9, 0.8), "syndicated_copy": (0.95, None)}
+
+# the statements of the story and syndication steps: (model, which of its statements)
+ARTICLES_SYNDICATION = ("core", "articles", slice(1, 5))  # _headlines .. _copy_groups
+STORY_MODELS = [("core", "term_weights", slice(None)), ("core", "related_links", slice(None)),
+                ("analytics", "story_edges", slice(None)), ("analytics", "story_members", slice(None)),
+                ("analytics", "stories", slice(None))]
+
+
+def build(seeds: Path, warehouse: Path) -> float:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    subprocess.run([*SEEDHOUSE, "build", "--full", "--seeds", str(seeds), "--warehouse", str(warehouse)],
+                   check=True, stdout=subprocess.DEVNULL, cwd=PROJECT)
+    return time.perf_counter() - started
+
+
+def quality(workdir: Path) -> dict:
+    warehouse = workdir / "everyday-ai" / "seedhouse.duckdb"
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    build(CORPUS, warehouse)
+    scores = evaluate(warehouse)
+    print(f"{'against reading (everyday-ai)':32} {'pairs':>6} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>7}  target")
+    for name, s in scores.items():
+        target = TARGETS.get(name)
+        wanted = "" if target is None else f"P >= {target[0]}" + ("" if target[1] is None else f", R >= {target[1]}")
+        print(f"{name:32} {s.n:>6} {s.tp:>4} {s.fp:>4} {s.fn:>4} {s.precision:>10.3f} {s.recall:>7.3f}  {wanted}")
+    return {name: {"n": s.n, "tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": round(s.precision, 4),
+                   "recall": round(s.recall, 4)} for name, s in scores.items()}
+
+
+def timed_statements(con, schema: str, name: str, which: slice) -> float:
+    statements = con.extract_statements(model_path(schema, name).read_text())
+    total = 0.0
+    for index, statement in list(enumerate(statements))[which]:
+        sql = statement.query
+        if index == len(statements) - 1 and not sql.lstrip().lower().startswith("create"):
+            sql = f"create or replace temp table _timed as {sql}"
+        started = time.perf_counter()
+        con.execute(sql)
+        total += time.perf_counter() - started
+    return total
+
+
+def cost(workdir: Path, sizes: list[int]) -> dict:
+    results = {}
+    for n in sizes:
+        seeds = workdir / f"seeds-{n}"
+        if not seeds.exists():
+            subprocess.run([*SEEDHOUSE, "generate", str(n), str(seeds)], check=True, stdout=subprocess.DEVNULL, cwd=PROJECT)
+        warehouse = workdir / f"wh-{n}" / "seedhouse.duckdb"
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
+        build_s = build(seeds, warehouse)
+        scratch = workdir / f"scratch-{n}.duckdb"
+        shutil.copyfile(warehouse, scratch)
+        with connect(scratch) as con:
+            # the articles' syndication statements read the typed articles the model makes first
+            statements = con.extract_statements(model_path("core", "articles").read_text())
+            con.execute(statements[0].query)
+            steps = {"syndication": timed_statements(con, *ARTICLES_SYNDICATION)}
+            for schema, name, which in STORY_MODELS:
+                steps[f"{schema}.{name}"] = timed_statements(con, schema, name, which)
+            candidates = con.execute("select count(*) from _candidates").fetchone()[0]
+            articles = con.execute("select count(*) from core.articles").fetchone()[0]
+        scratch.unlink()
+        story_s = sum(steps.values())
+        results[n] = {"build_s": round(build_s, 2), "story_steps_s": round(story_s, 2),
+                      "steps_s": {k: round(v, 2) for k, v in steps.items()},
+                      "share_of_build": round(story_s / build_s, 3), "articles": articles, "text_candidate_pairs": candidates}
+        print(f"{n:>9,} seeds: build {build_s:6.1f} s; story and syndication steps {story_s:5.1f} s "
+              f"({story_s / build_s:.1%} of the build); {candidates:,} candidate pairs for {articles:,} articles")
+        for k, v in steps.items():
+            print(f"{'':16}{k:28} {v:6.2f} s")
+    if len(sizes) >= 2:
+        a, b = sizes[0], sizes[-1]
+        growth = results[b]["story_steps_s"] / max(results[a]["story_steps_s"], 1e-9)
+        print(f"story steps grow {growth:.2f}x from {a:,} to {b:,} seeds ({b / a:.1f}x the seeds; all pairs would be {(b / a) ** 2:.1f}x)")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 100_000])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/seedhouse-bench-stories"))
+    parser.add_argument("--quality-only", action="store_true")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    figures = {"quality": quality(args.workdir) if CORPUS.is_dir() else None}
+    if figures["quality"] is None:
+        print(f"quality skipped: the real corpus is not beside the project ({CORPUS})")
+    if not args.quality_only:
+        figures["cost"] = cost(args.workdir, args.sizes)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
