@@ -78,7 +78,8 @@ SEEDS = {
     "w1.md": seed("wire.com", "CHIP MAKER UNVEILS NEW ACCELERATOR", "2024-01-12T12:00:00Z", url=U["W1"], topics=("Chips",)),
     "g1.md": seed("gamma.com", "Future model launched early", "2031-05-01T00:00:00Z", url=U["G1"], topics=("AI",)),
     "g2.md": seed("gamma.com", "Gamma covers the robotics fair", "2024-01-16T10:00:00Z", url=U["G2"], topics=("Robotics",)),
-    **{f"d{i}.md": seed("delta.com", f"Delta on {('earnings', 'hiring', 'offices')[i - 1]}", f"2024-01-0{i}T12:00:00Z", url=U[f"D{i}"], topics=("AI",))
+    **{f"d{i}.md": seed("delta.com", f"Delta on {('earnings', 'hiring', 'offices')[i - 1]}", f"2024-01-0{i}T12:00:00Z",
+                        url=U[f"D{i}"], topics=("AI",))
        for i in (1, 2, 3)},
     **{f"e{i}.md": seed("eps.com", f"Eps reviews a {('laptop', 'phone', 'camera')[i - 1]}", when, url=U[f"E{i}"], topics=("Robotics",))
        for i, when in ((1, "2024-01-01T12:00:00Z"), (2, "2024-02-05T12:00:00Z"), (3, "2024-02-06T12:00:00Z"))},

@@ -34,8 +34,10 @@ STORY_SEEDS = {
     # an outlet's list of "more on this topic": related items about other events are not the story
     "topical.md": seed("aws.example", "a", "Deploy a fraud detector with the new console",
                        "A walkthrough of the managed fraud detection service console", "2022-06-01T10:00:00Z", related=(
-                           ("blogs.example", "b", "Speech analytics for call centres", "Transcribe and score support calls", "2022-06-01T12:00:00Z"),
-                           ("news.example", "c", "Chip shortage hits car makers", "Automotive production slows in Europe", "2022-06-02T09:00:00Z"),
+                           ("blogs.example", "b", "Speech analytics for call centres", "Transcribe and score support calls",
+                            "2022-06-01T12:00:00Z"),
+                           ("news.example", "c", "Chip shortage hits car makers", "Automotive production slows in Europe",
+                            "2022-06-02T09:00:00Z"),
                        )),
     # a related item that is the same event (its headline agrees) is the story
     "event.md": seed("times.example", "ntsb", "NTSB says Tesla Full Self-Driving name is misleading",
