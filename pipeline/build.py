@@ -61,7 +61,9 @@ def _instance():
 
 
 # seedhouse's own errors whose messages are written for the operator: shown as they are
-_OWN_WORDS = {"PublishError", "ShrinkRefusedError", "SeedsRootError", "WarehouseBusyError", "NotAWarehouseError"}
+_OWN_WORDS = {
+    "PublishError", "ShrinkRefusedError", "SeedsRootError", "WarehouseBusyError", "NotAWarehouseError", "HistoryError",
+}
 
 
 def _root_cause(error: Any) -> str:

@@ -118,9 +118,14 @@ def main() -> None:
     help="Publish even if the build loads far fewer articles than the published warehouse (seeds really removed).",
 )
 @click.option("--force", is_flag=True, help="Replace a file at --warehouse that is not a seedhouse warehouse.")
+@click.option(
+    "--as-of", "as_of", default="", metavar="TIME",
+    help="When the seeds were observed (ISO 8601, e.g. 2024-05-01T12:00:00Z): article history dates this build's "
+    "versions at it. Default: now. For replaying past snapshots of a seeds folder.",
+)
 def build(
     seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: bool, verify: bool,
-    allow_shrink: bool, force: bool,
+    allow_shrink: bool, force: bool, as_of: str,
 ) -> None:
     """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
 
@@ -141,11 +146,19 @@ def build(
     except SeedsRootError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
+    if as_of:
+        from pipeline.resources import SeedhouseResource
+
+        try:
+            _ = SeedhouseResource(as_of=as_of).observed_at
+        except ValueError as exc:
+            _error(f"--as-of: {str(exc).removeprefix('as_of: ')}")
+            sys.exit(EXIT_USAGE)
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     )
-    options = {"verify": verify, "allow_shrink": allow_shrink, "force": force}
+    options = {"verify": verify, "allow_shrink": allow_shrink, "force": force, "as_of": as_of}
     with bar:
         report = run_build(
             seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options,
@@ -180,6 +193,59 @@ def build(
     if blocking:
         names = ", ".join(f"{f.table}:{f.check_name}" for f in blocking)
         console.print(f"[red]build failed:[/red] critical expectations failed: {names}")
+    console.print(f"[red]not published:[/red] {report.warehouse} was left as it was")
+    sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option("--git", "repo", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A git repository whose commits are snapshots of a seeds folder.")
+@click.option("--paths", "paths", required=True, multiple=True, metavar="DIRS",
+              help="The folders of the repository that hold seeds (comma-separated, or repeat the option).")
+@warehouse_option("The DuckDB file to publish.")
+@expectations_option
+@click.option("--seeds", "seeds_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the last snapshot's seeds are kept, for later builds. Default: beside the warehouse, "
+              "in .seedhouse/<file name>/replay-seeds.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Publish even if the last snapshot loads far fewer articles than the published warehouse.")
+def replay(repo: Path, paths: tuple[str, ...], warehouse_path: Path, expectations_dir: Path, seeds_dir: Path | None,
+           allow_shrink: bool) -> None:
+    """Rebuild article history from a repository's commits, then build and publish the last one.
+
+    Walks the commits that touch DIRS oldest first and carries core.article_history on at each
+    commit's time, in one pass (no marts or checks per commit), then builds, checks and publishes
+    the last snapshot as `seedhouse build` does. The same history as building every commit with
+    `seedhouse build --as-of <commit time>`; the published warehouse's history is replaced.
+    """
+    from pipeline.build import run_build
+    from pipeline.replay import ReplayError, replay_history
+    from pipeline.warehouse import Warehouse
+
+    console = _console()
+    dirs = [part.strip().strip("/") for value in paths for part in value.split(",") if part.strip()]
+    state = Warehouse(warehouse_path).state_dir
+    seeds = seeds_dir or state / "replay-seeds"
+    history = state / "replay-history.duckdb"
+    state.mkdir(parents=True, exist_ok=True)
+
+    def progress(number: int, total: int, commit) -> None:
+        click.echo(f"commit {number}/{total} {commit.sha[:10]} {commit.time.isoformat()}", err=True)
+
+    try:
+        last = replay_history(repo, dirs, seeds, history, on_commit=progress)
+    except ReplayError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    options = {"as_of": last.time.isoformat(), "history_from": str(history), "allow_shrink": allow_shrink}
+    report = run_build(seeds, warehouse_path, full=True, expectations_dir=expectations_dir, resource_config=options)
+    _print_failures(console, report.failed_checks)
+    if report.published:
+        console.print(f"published {report.warehouse} in {report.seconds:.1f}s: history of {len(dirs)} folder(s) "
+                      f"up to {last.sha[:10]} ({last.time.isoformat()}); seeds in {seeds}")
+        return
+    for error in report.errors:
+        console.print(f"[red]error:[/red] {error}")
     console.print(f"[red]not published:[/red] {report.warehouse} was left as it was")
     sys.exit(EXIT_FAILED)
 

@@ -93,6 +93,22 @@ that are the same story plus the corpus's own articles that report the same even
   prints the table; a test holds the figures. The thresholds were chosen on these pairs, and the
   set is small: one more miss would take recall under 0.8.
 
+## History: what the seeds said before
+
+Aggregators rewrite their seeds (heat scores above all), so one snapshot hides how an article's
+attention moved. `core.article_history` keeps every version a build observed: a build carries the
+published warehouse's history on, and an item whose title, excerpt, heat, quality or publish time
+changed closes its open version and opens a new one, at the time the build observed the seeds
+(`quality.build_info.observed_at`: its start, or `seedhouse build --as-of TIME`). An item gone
+from the seeds has its last version closed. `analytics.heat_trajectory` reads an article's heat
+over its versions.
+
+To rebuild history from a repository whose commits are snapshots of the seeds, either build every
+commit oldest first with `seedhouse build --as-of <commit time>`, or run `seedhouse replay --git
+REPO --paths DIRS`, which walks the commits in one pass (the same ingest and SQL per commit, no
+marts or checks) and then builds and publishes the last one. A test holds the two equal, row for
+row.
+
 ## What an item is, and which article it is
 
 Aggregator repositories keep more than news, give two URLs that can name different articles, and
@@ -173,6 +189,10 @@ QUERIES: list[tuple[str, str]] = [
      "where b.body ilike '%robot%' order by b.n_chars desc, a.title limit 3"),
     ("Who writes most? (bylines)",
      "select name, count(*) as n_items from core.article_authors group by name order by n_items desc, name limit 5"),
+    ("An article's heat over its versions (the articles whose heat moved most)",
+     "select article_id, version, valid_from, heat, heat_change from analytics.heat_trajectory "
+     "where article_id in (select article_id from analytics.heat_trajectory group by 1 having count(*) > 1) "
+     "order by article_id, version limit 6"),
     ("Gone quiet, or no longer collected?",
      "select health, count(*) as n_outlets from analytics.provider_health group by 1 order by 1"),
     ("Which outlets publish most, and what share of all articles is theirs?",

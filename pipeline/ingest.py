@@ -262,13 +262,17 @@ def ingest(
     on_progress: Callable[[int], None] | None = None,
     verify: bool = False,
     manifest: pa.Table | None = None,
+    history_from: Path | None = None,
+    observed_at: datetime | None = None,
 ) -> IngestSummary:
     """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything.
     With `verify`, cached files whose bytes changed although their size and modification time
     did not are parsed again (every file is hashed). `manifest` is `discover(seeds_root)` when the
     caller has read it already (`seedhouse build` does, to tell whether anything changed: reading
     every file's status again costs about a second at 100,000 files). A seeds root with no file
-    raises `SeedsRootError`: an empty warehouse is never built."""
+    raises `SeedsRootError`: an empty warehouse is never built. `history_from` is the published
+    warehouse, whose article history this build carries on (`staging.previous_history`);
+    `observed_at` dates this build's versions (default: the build's start)."""
     started_at = datetime.now(timezone.utc)
     fingerprint = parser_fingerprint(seeds_root, limits)
     warnings = []
@@ -326,6 +330,7 @@ def ingest(
     con.unregister("_manifest")
 
     n_urls = _build_url_map(con, cached=cache is not None)
+    carry_history(con, history_from)
     run_sql(con, "staging", "declared_domains")
     providers = [row[0] for row in run_sql(con, "staging", "domain_map").fetchall()]
     load_arrow(
@@ -362,9 +367,47 @@ def ingest(
             "files_parsed": len(to_parse),
             "files_reused": reused,
             "seedhouse_version": __version__,
+            "observed_at": observed_at or started_at,
         },
     )
     return IngestSummary(files_found, len(to_parse), reused, dropped, errors, n_urls, len(providers), tuple(warnings))
+
+
+# core.article_history's columns, as the published warehouse holds them and the next build reads them
+HISTORY_COLUMNS = (
+    "article_id varchar, version integer, valid_from timestamptz, valid_to timestamptz, title varchar, "
+    "excerpt varchar, heat bigint, quality bigint, published_at timestamptz, source_path varchar"
+)
+
+
+def carry_history(con: duckdb.DuckDBPyConnection, published: Path | None) -> int:
+    """`staging.previous_history`: the versions core.article_history of the published warehouse
+    holds (none for a first build, or a warehouse from before history was kept), which the build
+    carries on. A published warehouse whose history cannot be read stops the build: publishing
+    without it would lose every version it kept."""
+    names = ", ".join(column.split()[0] for column in HISTORY_COLUMNS.split(", "))
+    con.execute(f"create or replace table staging.previous_history ({HISTORY_COLUMNS})")
+    if published is None or not published.exists():
+        return 0
+    try:
+        con.execute(f"attach {quote_literal(str(published))} as previous (read_only)")
+    except duckdb.Error as exc:
+        raise HistoryError(f"cannot read the published warehouse {published} to carry its article history on: {_first_line(exc)}") from None
+    try:
+        found = scalar(
+            con,
+            "select count(*) from duckdb_tables() where database_name = 'previous' "
+            "and schema_name = 'core' and table_name = 'article_history'",
+        )
+        if found:
+            con.execute(f"insert into staging.previous_history select {names} from previous.core.article_history")
+    finally:
+        con.execute("detach previous")
+    return scalar(con, "select count(*) from staging.previous_history")
+
+
+class HistoryError(RuntimeError):
+    """The published warehouse's article history could not be read: the build stops."""
 
 
 def _build_url_map(con: duckdb.DuckDBPyConnection, *, cached: bool) -> int:

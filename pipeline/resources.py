@@ -7,6 +7,7 @@ launchpad (or `--seeds`/`--warehouse` on the CLI) overrides them per run.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext, resource
@@ -65,6 +66,11 @@ class SeedhouseResource(ConfigurableResource):
         default=False,
         description="Replace a file at warehouse_path that is not a seedhouse warehouse.",
     )
+    as_of: str = Field(
+        default="",
+        description="When the seeds were observed (an ISO 8601 time): the time core.article_history dates this "
+        "build's versions at. Empty: the build's start. Replays of past snapshots (a git history) give each one's time.",
+    )
 
     def open_warehouse(self, session: BuildSession) -> Warehouse:
         """This run's warehouse, opened once per run in its session."""
@@ -75,6 +81,23 @@ class SeedhouseResource(ConfigurableResource):
         """The seeds root; a missing or empty one is an error, never an empty warehouse (an
         unmounted share looks exactly like that)."""
         return check_seeds_root(Path(self.seeds_root))
+
+    history_from: str = Field(
+        default="",
+        description="A DuckDB file whose core.article_history this build carries on instead of the published "
+        "warehouse's (seedhouse replay gives the history it rebuilt from a repository's commits).",
+    )
+
+    @property
+    def observed_at(self) -> datetime | None:
+        """`as_of` as a time (UTC when it names no offset); None when not given."""
+        if not self.as_of:
+            return None
+        try:
+            when = datetime.fromisoformat(self.as_of)
+        except ValueError:
+            raise ValueError(f"as_of: {self.as_of!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)") from None
+        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
     @property
     def limits(self) -> Limits:

@@ -78,6 +78,12 @@ OUTPUTS: dict[str, tuple[str, tuple[str, ...], set[str]]] = {
         ("staging.declared_domains", "staging.url_map"),
         {"python", "duckdb"},
     ),
+    "staging.previous_history": (
+        "The article history of the published warehouse (its core.article_history), which this build "
+        "carries on; empty for a first build.",
+        (),
+        {"python", "duckdb"},
+    ),
     "quality.build_info": (
         "The build that produced the warehouse, one row: run id, start time, seeds root, files "
         "found, parsed and reused (warehouse/quality/build_info.sql). Published with the tables.",
@@ -137,6 +143,8 @@ def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
                 on_progress=reporter.advance,
                 verify=seedhouse.verify,
                 manifest=session.take_manifest(root),
+                history_from=Path(seedhouse.history_from) if seedhouse.history_from else warehouse.published,
+                observed_at=seedhouse.observed_at,
             )
             rows = {name: row_count(con, name) for name in OUTPUTS if name != PARSED_SEEDS}
         for warning in summary.warnings:
