@@ -74,13 +74,16 @@ def quote_literal(text: str) -> str:
 
 def _setup(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     from pipeline import network, similarity
-    from pipeline.terms import term_patterns
+    from pipeline.terms import term_spellings
     from pipeline.urls import TRACKING_PARAM_PATTERN
 
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"create or replace temp macro tracking_param_pattern() as {quote_literal(TRACKING_PARAM_PATTERN)}")
-    terms = ", ".join(f"{{'term': {quote_literal(t)}, 'pattern': {quote_literal(p)}}}" for t, p in term_patterns())
-    con.execute(f"create or replace temp macro analysis_terms() as [{terms}]::struct(term varchar, pattern varchar)[]")
+    terms = ", ".join(
+        f"{{'term': {quote_literal(t)}, 'spellings': [{', '.join(quote_literal(k) for k in keys)}]}}"
+        for t, keys in term_spellings()
+    )
+    con.execute(f"create or replace temp macro analysis_terms() as [{terms}]::struct(term varchar, spellings varchar[])[]")
     similarity.register(con)
     network.register(con)
     con.execute((SQL_DIR / "macros.sql").read_text())

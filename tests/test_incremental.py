@@ -18,7 +18,6 @@ from pipeline.paths import PROJECT_ROOT, SQL_DIR
 from pipeline.session import BuildSession
 from pipeline.warehouse import Warehouse, quote_ident
 
-
 # The history of what builds observed is the one thing a build's past changes: the incremental
 # warehouse saw two builds, a fresh full one saw one (tests/test_history.py holds it).
 HISTORY_TABLES = {"core.article_history", "analytics.heat_trajectory"}

@@ -375,8 +375,8 @@ create or replace temp macro story_relation(same_provider, hours_apart, title_si
 --   * the same headline key of three words or more: a re-post, whatever its prefix ("UPDATE:"),
 --     punctuation, case or dropped stop words;
 --   * headline keys of three words or more that differ by a typo or two (headline_similarity
---     >= 0.9) and hold the same numbers, unless both excerpts are given and disagree
---     (title_similarity of their keys < 0.5):
+--     >= 0.9) and hold the same numbers, unless both excerpts are given and differ (their keys'
+--     headline_similarity < 0.7: a copy carries the same text):
 --     "How will the NLP market deal with COVID-19" and "How will the robotics market deal with
 --     COVID-19" are one template, two stories;
 --   * or the same excerpt of twelve words or more (headline_similarity of the excerpt keys >= 0.9)
@@ -390,7 +390,7 @@ create or replace temp macro is_syndicated_copy(key_a, key_b, excerpt_a, excerpt
                 headline_similarity(key_a, key_b) >= 0.9
                 -- numbers are never a typo: "part 2 of 8" and "part 3 of 8" are two stories
                 and list_sort(regexp_extract_all(key_a, '[0-9]+')) = list_sort(regexp_extract_all(key_b, '[0-9]+'))
-                and coalesce(title_similarity(excerpt_a, excerpt_b) >= 0.5, true)
+                and coalesce(headline_similarity(excerpt_a, excerpt_b) >= 0.7, true)
             )
         )
     )
@@ -398,3 +398,9 @@ create or replace temp macro is_syndicated_copy(key_a, key_b, excerpt_a, excerpt
         len(string_split(excerpt_a, ' ')) >= 12 and len(string_split(excerpt_b, ' ')) >= 12
         and headline_similarity(excerpt_a, excerpt_b) >= 0.9
     );
+
+-- A news item's title and excerpt as analytics.term_attention matches terms in them: accents
+-- dropped, lower case, every run of characters other than a-z and 0-9 one space, with a space at
+-- either end, so that a spelling (reduced alike by pipeline/terms.py) is found as whole words.
+create or replace temp macro term_text(title, excerpt) as
+    ' ' || trim(regexp_replace(lower(strip_accents(coalesce(title, '') || ' ' || coalesce(excerpt, ''))), '[^a-z0-9]+', ' ', 'g')) || ' ';

@@ -58,24 +58,25 @@ pairs as (
     join news as b on b.article_id = candidates.article_b
 ),
 
-pair_terms as (
-    select
-        article_a,
-        article_b,
-        unnest(list_distinct(a_terms || b_terms)) as term,
-        list_intersect(a_terms, b_terms) as common
-    from pairs
+-- the weights of every term either article uses, and of those both use (see core.related_links)
+union_weights as (
+    select terms.article_a, terms.article_b, sum(weights.weight) as union_weight
+    from (select article_a, article_b, unnest(list_distinct(a_terms || b_terms)) as term from pairs) as terms
+    join core.term_weights as weights using (term)
+    group by all
+),
+
+shared_weights as (
+    select terms.article_a, terms.article_b, sum(weights.weight) as shared_weight
+    from (select article_a, article_b, unnest(list_intersect(a_terms, b_terms)) as term from pairs) as terms
+    join core.term_weights as weights using (term)
+    group by all
 ),
 
 weighed as (
-    select
-        pair_terms.article_a,
-        pair_terms.article_b,
-        sum(weights.weight) filter (where list_contains(pair_terms.common, pair_terms.term)) as shared_weight,
-        sum(weights.weight) as union_weight
-    from pair_terms
-    join core.term_weights as weights using (term)
-    group by pair_terms.article_a, pair_terms.article_b
+    select union_weights.article_a, union_weights.article_b, shared_weights.shared_weight, union_weights.union_weight
+    from union_weights
+    left join shared_weights using (article_a, article_b)
 ),
 
 text_edges as (

@@ -5,20 +5,20 @@
 -- span, so that series of different terms line up; the terms are an analyst's short list, so the
 -- rows stay within terms x periods.
 with news as (
-    select published_at, coalesce(title, '') || ' ' || coalesce(excerpt, '') as text
+    select published_at, term_text(title, excerpt) as text
     from core.articles
     where content_kind = 'news' and date_status = 'dated'
 ),
 
 terms as (
-    select entry.term, entry.pattern from (select unnest(analysis_terms()) as entry)
+    select entry.term, entry.spellings from (select unnest(analysis_terms()) as entry)
 ),
 
 mentions as (
     select terms.term, news.published_at
     from news
     cross join terms
-    where regexp_matches(news.text, terms.pattern)
+    where len(list_filter(terms.spellings, lambda spelling: contains(news.text, ' ' || spelling || ' '))) > 0
 ),
 
 counts as (

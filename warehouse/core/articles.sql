@@ -83,8 +83,8 @@ select * from dated;
 -- punctuation and case set aside) are alike, and their excerpts do not say otherwise; or when
 -- their excerpts are the same text under rewritten headlines. A group is every item joined by a
 -- chain of copies, named by its earliest copy (ties: the smaller article_id). Candidates are
--- found by blocking, never by comparing all pairs: pairs that share a headline word used by at
--- most 100 headlines, or whose excerpts open with the same eight words.
+-- found by blocking, never by comparing all pairs: pairs that share one of their two rarest
+-- headline words, or whose excerpts open with the same eight words.
 create or replace temp table _headlines as
 select
     article_id,
@@ -100,30 +100,68 @@ with words as (
     select article_id, unnest(list_distinct(string_split(key, ' '))) as word from _headlines where key is not null
 ),
 
-rare_words as (
-    select word from words group by word having count(*) between 2 and 100
+counted as (
+    select word, count(*) as n_headlines from words group by word
+),
+
+-- prefix filtering: near-identical headlines share nearly all their words, so they share one of
+-- each other's two rarest (a typo in one leaves the other); each headline is compared only with
+-- those holding one of its two rarest words
+rarest as (
+    select words.article_id, unnest(list(words.word order by counted.n_headlines, words.word)[1:2]) as word
+    from words
+    join counted using (word)
+    where counted.n_headlines >= 2
+    group by words.article_id
 ),
 
 blocks as (
-    select article_id, word as block from words semi join rare_words using (word)
+    select article_id, word as block from rarest
     union all
     select article_id, 'excerpt: ' || array_to_string(string_split(excerpt_key, ' ')[1:8], ' ')
     from _headlines
     where len(string_split(excerpt_key, ' ')) >= 8
+),
+
+dated_blocks as (
+    select blocks.*, headlines.published_at from blocks join _headlines as headlines using (article_id)
+),
+
+-- a block held by more than 200 headlines is a common word, not evidence: comparing all its
+-- pairs would grow with the square of the corpus (its headlines still meet in their other block)
+small_blocks as (
+    select block from blocks group by block having count(*) <= 200
+),
+
+pairs as (
+    select distinct a.article_id as article_a, b.article_id as article_b
+    from dated_blocks as a
+    join dated_blocks as b
+        on a.block = b.block
+        and a.article_id < b.article_id
+        and b.published_at between a.published_at - interval 7 day and a.published_at + interval 7 day
+    where a.block in (select block from small_blocks)
 )
 
-select distinct a.article_id as article_a, b.article_id as article_b
-from blocks as a
-join blocks as b on a.block = b.block and a.article_id < b.article_id;
+-- what no copy can fail, checked before any similarity is computed: one kind, and headlines of
+-- comparable length (a ratio of 0.9 allows a tenth of their summed lengths to
+-- differ) unless the excerpts open alike
+select pairs.article_a, pairs.article_b
+from pairs
+join _headlines as a on a.article_id = pairs.article_a
+join _headlines as b on b.article_id = pairs.article_b
+where a.content_kind = b.content_kind
+    and (
+        abs(strlen(a.key) - strlen(b.key)) <= 0.1 * (strlen(a.key) + strlen(b.key))
+        or string_split(a.excerpt_key, ' ')[1:8] = string_split(b.excerpt_key, ' ')[1:8]
+    );
 
 create or replace temp table _copy_pairs as
 select candidates.article_a, candidates.article_b
 from _copy_candidates as candidates
 join _headlines as a on a.article_id = candidates.article_a
 join _headlines as b on b.article_id = candidates.article_b
-where a.content_kind = b.content_kind
-    and abs(date_diff('second', a.published_at, b.published_at)) <= 7 * 86400
-    and is_syndicated_copy(a.key, b.key, a.excerpt_key, b.excerpt_key);
+where is_syndicated_copy(a.key, b.key, a.excerpt_key, b.excerpt_key);
 
 -- label propagation over the copies, as for stories (analytics.story_members)
 create or replace temp table _copy_groups as

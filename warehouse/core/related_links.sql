@@ -81,39 +81,49 @@ final as (
 
 select * from final;
 
-with sides as (
-    select
-        related.*,
-        articles.provider_id as article_provider_id,
-        articles.published_at as article_published_at,
-        articles.date_status as article_date_status,
-        headline_key(articles.title) as article_key,
-        headline_key(related.title) as related_key,
-        story_terms(articles.title, articles.excerpt) as article_terms,
-        story_terms(related.title, related.excerpt) as related_terms
-    from _related as related
-    join core.articles as articles using (article_id)
-),
-
--- every term of either side, once, marked when both sides have it
-link_terms as (
+with listing as materialized (
+    -- each listing article's text reduced once, however many related items it lists
     select
         article_id,
-        ordinal,
-        unnest(list_distinct(article_terms || related_terms)) as term,
-        list_intersect(article_terms, related_terms) as common
-    from sides
+        provider_id as article_provider_id,
+        published_at as article_published_at,
+        date_status as article_date_status,
+        headline_key(title) as article_key,
+        story_terms(title, excerpt) as article_terms
+    from core.articles
+    where article_id in (select article_id from _related)
+),
+
+sides as (
+    select
+        related.*,
+        listing.* exclude (article_id),
+        headline_key(related.title) as related_key,
+        story_terms(related.title, related.excerpt) as related_terms
+    from _related as related
+    join listing using (article_id)
+),
+
+-- the weights of every term either side uses, and of those both use: two unnests that carry no
+-- list along (a list repeated on every unnested row costs more than all the rest)
+union_weights as (
+    select terms.article_id, terms.ordinal, sum(weights.weight) as union_weight
+    from (select article_id, ordinal, unnest(list_distinct(article_terms || related_terms)) as term from sides) as terms
+    join core.term_weights as weights using (term)
+    group by all
+),
+
+shared_weights as (
+    select terms.article_id, terms.ordinal, sum(weights.weight) as shared_weight
+    from (select article_id, ordinal, unnest(list_intersect(article_terms, related_terms)) as term from sides) as terms
+    join core.term_weights as weights using (term)
+    group by all
 ),
 
 weighed as (
-    select
-        link_terms.article_id,
-        link_terms.ordinal,
-        sum(weights.weight) filter (where list_contains(link_terms.common, link_terms.term)) as shared_weight,
-        sum(weights.weight) as union_weight
-    from link_terms
-    join core.term_weights as weights using (term)
-    group by link_terms.article_id, link_terms.ordinal
+    select union_weights.article_id, union_weights.ordinal, shared_weights.shared_weight, union_weights.union_weight
+    from union_weights
+    left join shared_weights using (article_id, ordinal)
 ),
 
 scored as (
