@@ -347,8 +347,8 @@ create or replace temp macro headline_key(title) as
 -- stop words set aside. Story evidence weighs the terms two texts share by how rare they are.
 create or replace temp macro story_terms(title, excerpt) as
     list_distinct(list_filter(
-        regexp_split_to_array(lower(strip_accents(coalesce(title, '') || ' ' || coalesce(excerpt, ''))), '[^a-z0-9]+'),
-        lambda word: strlen(word) > 2 and not list_contains(stop_words(), word)
+        regexp_extract_all(strip_accents(lower(coalesce(title, '') || ' ' || coalesce(excerpt, ''))), '[a-z0-9]{3,}'),
+        lambda word: not list_contains(stop_words(), word)
     ));
 
 -- Whether two news items report the same story (core.related_links.relation, analytics.story_edges),
