@@ -32,7 +32,7 @@ from pipeline.parse import Limits, discover, parse_batches
 from pipeline.parse.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.urls import canonicalise_many, registered_domain
-from pipeline.warehouse import attach, load_arrow, memory_limit, quote_literal, run_sql, scalar
+from pipeline.warehouse import attach, is_seedhouse_warehouse, load_arrow, memory_limit, quote_literal, run_sql, scalar
 
 # The parse only streams record batches into staging: DuckDB's page cache is not worth the memory
 # then, and the memory is better left to the parse workers (docs/performance.md has the peaks).
@@ -387,7 +387,8 @@ def carry_history(con: duckdb.DuckDBPyConnection, published: Path | None) -> int
     without it would lose every version it kept."""
     names = ", ".join(column.split()[0] for column in HISTORY_COLUMNS.split(", "))
     con.execute(f"create or replace table staging.previous_history ({HISTORY_COLUMNS})")
-    if published is None or not published.exists():
+    # a file --force is about to replace holds no history: nothing to carry on
+    if published is None or not published.exists() or not is_seedhouse_warehouse(published):
         return 0
     try:
         con.execute(f"attach {quote_literal(str(published))} as previous (read_only)")

@@ -245,8 +245,18 @@ def comment_on(
             con.execute(f"comment on column {quoted}.{quote_ident(column)} is {quote_literal(text)}")
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction after a failure, saying nothing if there is none: a write
+    that failed on a full disk can end the transaction itself, and an error from the rollback
+    would hide the one that says why (no space left on device)."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def ledger_counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from pipeline.quality.outcomes import CRITICAL, Outcome
-from pipeline.warehouse import comment_on, connect
+from pipeline.warehouse import comment_on, connect, rollback
 
 
 class AuditFailedError(RuntimeError):
@@ -122,7 +122,7 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: li
             con.executemany(f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        rollback(con)
         raise
 
 
