@@ -147,12 +147,12 @@ def build(
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     if as_of:
-        from pipeline.resources import SeedhouseResource
+        from pipeline.resources import parse_as_of
 
         try:
-            _ = SeedhouseResource(as_of=as_of).observed_at
+            parse_as_of(as_of)
         except ValueError as exc:
-            _error(f"--as-of: {str(exc).removeprefix('as_of: ')}")
+            _error(f"--as-of: {exc}")
             sys.exit(EXIT_USAGE)
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

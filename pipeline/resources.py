@@ -21,6 +21,18 @@ from pipeline.session import BuildSession
 from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
 
 
+def parse_as_of(text: str) -> datetime | None:
+    """An `as_of` setting (or `--as-of`) as a time, UTC when it names no offset; None when empty.
+    Anything else than ISO 8601 is a ValueError saying so."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 class SeedhouseResource(ConfigurableResource):
     """Seeds root, warehouse file and input limits for a build."""
 
@@ -90,14 +102,8 @@ class SeedhouseResource(ConfigurableResource):
 
     @property
     def observed_at(self) -> datetime | None:
-        """`as_of` as a time (UTC when it names no offset); None when not given."""
-        if not self.as_of:
-            return None
-        try:
-            when = datetime.fromisoformat(self.as_of)
-        except ValueError:
-            raise ValueError(f"as_of: {self.as_of!r} is not an ISO 8601 time (e.g. 2024-05-01T12:00:00Z)") from None
-        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        """`as_of` as a time; None when not given (see `parse_as_of`)."""
+        return parse_as_of(self.as_of)
 
     @property
     def limits(self) -> Limits:

@@ -222,6 +222,12 @@ create or replace temp macro url_key(canonical_url) as
         canonical_url, '^[a-z]+://([^/?]*)([^?]*)(?:\?(.*))?$', ['host', 'path', 'query']
     ));
 
+-- Whether a host (lower case, `www.` already set aside) is a video platform's: YouTube, Vimeo,
+-- Dailymotion, TikTok or Twitch, their mobile hosts included. One list for the content-kind rule
+-- (such items are videos) and the feed rule (such feeds are channels).
+create or replace temp macro is_video_platform(host) as
+    regexp_matches(host, '^(m\.)?(youtube\.com|youtu\.be|vimeo\.com|player\.vimeo\.com|dailymotion\.com|tiktok\.com|twitch\.tv)$');
+
 -- What an item is (core.articles.content_kind), from the first rule that applies:
 --   1. newsletter: the aggregator's own digest, kept in a `newsletters` collection folder or
 --      served under a `/newsletter/` path (its "outlet" is the aggregator itself);
@@ -244,10 +250,7 @@ create or replace temp macro content_kind(source_path, type, category, canonical
         when type in ('video', 'course', 'book', 'answer', 'collection', 'report', 'event', 'podcast', 'newsletter')
             then type
         when type in ('code', 'project') then 'code_sample'
-        when regexp_matches(
-                lower(canonical_url),
-                '^[a-z]+://(www\.|m\.)?(youtube\.com|youtu\.be|vimeo\.com|player\.vimeo\.com|dailymotion\.com|tiktok\.com|twitch\.tv)(/|$)'
-            )
+        when is_video_platform(canonical_host(canonical_url))
             or regexp_matches(lower(canonical_url), '^[a-z]+://[^/]+/videos?/') then 'video'
         when regexp_matches(lower(source_path), '(^|/)_?videos/') then 'video'
         when regexp_matches(lower(source_path), '(^|/)_?courses/') then 'course'
@@ -306,7 +309,7 @@ create or replace temp macro collection_of(source_path) as
 -- docs.microsoft.com, and `youtube.com` into its channels.
 create or replace temp macro feed_channel(canonical_url, host, provider_name) as
     case
-        when regexp_matches(host, '^(m\.)?(youtube\.com|youtu\.be|vimeo\.com|dailymotion\.com|tiktok\.com|twitch\.tv)$')
+        when is_video_platform(host)
             then regexp_replace(host, '^m\.', '') || coalesce(' / ' || provider_name, '')
         else host || coalesce(regexp_extract(canonical_url, '^[a-z]+://[^/?]+(/blogs?/[^/?]+)/[^?]', 1), '')
     end;
