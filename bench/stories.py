@@ -11,9 +11,9 @@ recall >= 0.8 for same_story, precision >= 0.95 for syndication.
 
 Cost: generates seeds, builds each size with `seedhouse build --full` (timed from outside), then
 re-runs, on a copy of the built file (its staging is the parse cache kept beside it), the SQL of
-the steps that find stories and copies, one statement at a time: the syndication groups, the term
-weights, the related links' evidence and the text edges; what a build did before (resolving the
-links, the story components) is timed for the record. What they add to the rest of the build,
+the steps that find stories and copies, one statement at a time: the syndication groups, the texts
+reduced to their terms, the term weights, the related links' evidence and the text edges; what a
+build did before (resolving the links, the story components) is timed for the record. What they add to the rest of the build,
 at two sizes, says whether they stay within 20% and grow like the build does (sub-quadratic: the
 blocking keeps candidate pairs in proportion to the articles). Compare the ratios, not the
 seconds: the machine is shared.
@@ -42,9 +42,11 @@ TARGETS = {"same_story (all pairs)": (0.9, 0.8), "syndicated_copy": (0.95, None)
 
 # the statements of the story and syndication steps: (model, which of its statements)
 ARTICLES_SYNDICATION = ("core", "articles", slice(1, 5))  # _headlines .. _copy_groups
-# the steps this evidence adds to a build: the term weights, the related links' evidence (the
-# model's last statement; its first resolves and types the links, as before), the text edges
-ADDED = [("core", "term_weights", slice(None)), ("core", "related_links", slice(1, None)),
+# the steps this evidence adds to a build: each text reduced once, the term weights, the related
+# links' evidence (the model's last statement; its first resolves and types the links, as
+# before), the text edges
+ADDED = [("core", "text_features", slice(None)), ("core", "term_weights", slice(None)),
+         ("core", "related_links", slice(1, None)),
          ("analytics", "story_edges", slice(None))]
 # what a build did before, timed for the record: resolving the links, the story components
 BEFORE = [("core", "related_links", slice(0, 1)), ("analytics", "story_members", slice(None)),

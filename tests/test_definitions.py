@@ -32,17 +32,18 @@ EXPECTED_PARENTS = {
     "core.article_images": {"core.articles", "staging.parsed_seeds"},
     "core.article_authors": {"core.articles", "staging.parsed_seeds"},
     "core.article_bodies": {"core.articles", "staging.parsed_seeds"},
-    "core.term_weights": {"core.articles", "staging.parsed_seeds"},
+    "core.text_features": {"core.articles", "staging.parsed_seeds"},
+    "core.term_weights": {"core.articles", "core.text_features"},
     "core.related_links": {
         "core.articles", "core.seed_files", "quality.build_info", "staging.parsed_seeds", "staging.url_map",
-        "staging.declared_domains", "core.term_weights",
+        "staging.declared_domains", "core.term_weights", "core.text_features",
     },
     "analytics.provider_stats": {"core.articles", "core.article_topics", "core.related_links", "core.providers"},
     "analytics.topic_stats": {"core.article_topics", "core.articles"},
     "analytics.topic_trends": {"analytics.topic_attention"},
     "analytics.topic_pairs": {"core.articles", "core.article_topics"},
     "analytics.provider_links": {"core.related_links", "core.articles"},
-    "analytics.story_edges": {"core.related_links", "core.articles", "core.term_weights"},
+    "analytics.story_edges": {"core.related_links", "core.articles", "core.term_weights", "core.text_features"},
     "analytics.story_members": {"core.related_links", "core.articles", "analytics.story_edges"},
     "analytics.stories": {"analytics.story_members", "analytics.story_edges"},
     "analytics.provider_network": {"core.related_links", "core.articles"},
@@ -96,7 +97,7 @@ def test_every_expectation_is_a_check_and_critical_ones_gate_publishing():
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
     assert {key: spec.metadata["gates_publish"] for key, spec in checks.items()} == expected
     assert {key: spec.description.startswith("[critical, gates publishing]") for key, spec in checks.items()} == expected
-    assert len(expected) == 229 and sum(expected.values()) == 208
+    assert len(expected) == 234 and sum(expected.values()) == 213
     # no check holds back the tables downstream of it: the publish step is the gate
     assert {spec.blocking for spec in specs} == {False}
 

@@ -41,10 +41,10 @@ def test_dagster_dev_shows_the_graph_and_runs_the_build(dagster_dev, tmp_path):
     )["assetNodes"]
     keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
     assert {"staging/parsed_seeds", "core/articles", "analytics/stories", "published_warehouse", "report"} <= keys
-    assert len(keys) == 42  # 34 catalog tables and views, 6 ingest outputs, the publish step and the report
+    assert len(keys) == 43  # 35 catalog tables and views, 6 ingest outputs, the publish step and the report
     checks = [c for n in nodes for c in n["assetChecksOrError"]["checks"]]
-    assert len(checks) == 229
-    assert sum(c["description"].startswith("[critical, gates publishing]") for c in checks) == 208
+    assert len(checks) == 234
+    assert sum(c["description"].startswith("[critical, gates publishing]") for c in checks) == 213
     assert not any(c["blocking"] for c in checks)  # the publish step is the gate
 
     seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)

@@ -11,12 +11,13 @@
 
 -- the terms rare enough to block on, with each dated news article that uses them
 create or replace temp table _rare_postings as
-select articles.article_id, articles.published_at, weights.term
+select used.article_id, used.published_at, weights.term
 from (
-    select article_id, published_at, unnest(story_terms(title, excerpt)) as term
-    from core.articles
-    where content_kind = 'news' and date_status = 'dated'
-) as articles
+    select texts.article_id, articles.published_at, unnest(texts.terms) as term
+    from core.text_features as texts
+    join core.articles as articles using (article_id)
+    where texts.ordinal = 0 and articles.content_kind = 'news' and articles.date_status = 'dated'
+) as used
 join core.term_weights as weights using (term)
 where weights.n_documents between 2 and 100;
 
@@ -31,15 +32,28 @@ join _rare_postings as b
 
 with news as (
     select
-        article_id,
-        canonical_url,
-        provider_id,
-        published_at,
-        date_status,
-        headline_key(title) as key,
-        story_terms(title, excerpt) as terms
-    from core.articles
-    where content_kind = 'news'
+        articles.article_id,
+        articles.canonical_url,
+        articles.provider_id,
+        articles.published_at,
+        articles.date_status,
+        texts.title_key as key,
+        texts.terms
+    from core.articles as articles
+    join core.text_features as texts on texts.article_id = articles.article_id and texts.ordinal = 0
+    where articles.content_kind = 'news'
+),
+
+-- the summed weight of each candidate's terms
+totals as (
+    select used.article_id, sum(weights.weight) as total_weight
+    from (
+        select article_id, unnest(terms) as term
+        from news
+        where article_id in (select article_a from _candidates union select article_b from _candidates)
+    ) as used
+    join core.term_weights as weights using (term)
+    group by all
 ),
 
 pairs as (
@@ -51,21 +65,18 @@ pairs as (
         coalesce(title_similarity(a.key, b.key), 0) as title_similarity,
         a.terms as a_terms,
         b.terms as b_terms,
+        coalesce(a_totals.total_weight, 0) + coalesce(b_totals.total_weight, 0) as both_weights,
         candidates.article_a,
         candidates.article_b
     from _candidates as candidates
     join news as a on a.article_id = candidates.article_a
     join news as b on b.article_id = candidates.article_b
+    left join totals as a_totals on a_totals.article_id = candidates.article_a
+    left join totals as b_totals on b_totals.article_id = candidates.article_b
 ),
 
--- the weights of every term either article uses, and of those both use (see core.related_links)
-union_weights as (
-    select terms.article_a, terms.article_b, sum(weights.weight) as union_weight
-    from (select article_a, article_b, unnest(list_distinct(a_terms || b_terms)) as term from pairs) as terms
-    join core.term_weights as weights using (term)
-    group by all
-),
-
+-- the weights of the terms both articles use; those either uses weigh both totals less these
+-- (see core.related_links)
 shared_weights as (
     select terms.article_a, terms.article_b, sum(weights.weight) as shared_weight
     from (select article_a, article_b, unnest(list_intersect(a_terms, b_terms)) as term from pairs) as terms
@@ -74,8 +85,12 @@ shared_weights as (
 ),
 
 weighed as (
-    select union_weights.article_a, union_weights.article_b, shared_weights.shared_weight, union_weights.union_weight
-    from union_weights
+    select
+        pairs.article_a,
+        pairs.article_b,
+        coalesce(shared_weights.shared_weight, 0) as shared_weight,
+        pairs.both_weights - coalesce(shared_weights.shared_weight, 0) as union_weight
+    from pairs
     left join shared_weights using (article_a, article_b)
 ),
 
@@ -85,7 +100,7 @@ text_edges as (
         pairs.target_url,
         'text' as evidence,
         pairs.title_similarity,
-        coalesce(round(weighed.shared_weight / weighed.union_weight, 4), 0) as text_similarity,
+        coalesce(round(weighed.shared_weight / nullif(weighed.union_weight, 0), 4), 0) as text_similarity,
         coalesce(round(weighed.shared_weight, 4), 0) as shared_evidence,
         pairs.hours_apart,
         pairs.same_provider

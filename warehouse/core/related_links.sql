@@ -81,38 +81,47 @@ final as (
 
 select * from final;
 
-with listing as materialized (
-    -- each listing article's text reduced once, however many related items it lists
+with texts as materialized (
+    -- each text reduced once (core.text_features), with the summed weight of its terms
+    select texts.article_id, texts.ordinal, texts.title_key, texts.terms, totals.total_weight
+    from core.text_features as texts
+    left join (
+        select used.article_id, used.ordinal, sum(weights.weight) as total_weight
+        from (select article_id, ordinal, unnest(terms) as term from core.text_features) as used
+        join core.term_weights as weights using (term)
+        group by all
+    ) as totals using (article_id, ordinal)
+),
+
+listing as (
     select
-        article_id,
-        provider_id as article_provider_id,
-        published_at as article_published_at,
-        date_status as article_date_status,
-        headline_key(title) as article_key,
-        story_terms(title, excerpt) as article_terms
-    from core.articles
-    where article_id in (select article_id from _related)
+        articles.article_id,
+        articles.provider_id as article_provider_id,
+        articles.published_at as article_published_at,
+        articles.date_status as article_date_status,
+        texts.title_key as article_key,
+        texts.terms as article_terms,
+        coalesce(texts.total_weight, 0) as article_weight
+    from core.articles as articles
+    join texts on texts.article_id = articles.article_id and texts.ordinal = 0
+    where articles.article_id in (select article_id from _related)
 ),
 
 sides as (
     select
         related.*,
         listing.* exclude (article_id),
-        headline_key(related.title) as related_key,
-        story_terms(related.title, related.excerpt) as related_terms
+        texts.title_key as related_key,
+        texts.terms as related_terms,
+        coalesce(texts.total_weight, 0) as related_weight
     from _related as related
     join listing using (article_id)
+    join texts using (article_id, ordinal)
 ),
 
--- the weights of every term either side uses, and of those both use: two unnests that carry no
--- list along (a list repeated on every unnested row costs more than all the rest)
-union_weights as (
-    select terms.article_id, terms.ordinal, sum(weights.weight) as union_weight
-    from (select article_id, ordinal, unnest(list_distinct(article_terms || related_terms)) as term from sides) as terms
-    join core.term_weights as weights using (term)
-    group by all
-),
-
+-- the weights of the terms both sides use (one unnest that carries no list along: a list repeated
+-- on every unnested row costs more than all the rest); the terms either side uses weigh the two
+-- sides' totals less these
 shared_weights as (
     select terms.article_id, terms.ordinal, sum(weights.weight) as shared_weight
     from (select article_id, ordinal, unnest(list_intersect(article_terms, related_terms)) as term from sides) as terms
@@ -121,16 +130,20 @@ shared_weights as (
 ),
 
 weighed as (
-    select union_weights.article_id, union_weights.ordinal, shared_weights.shared_weight, union_weights.union_weight
-    from union_weights
+    select
+        sides.article_id,
+        sides.ordinal,
+        coalesce(shared_weights.shared_weight, 0) as shared_weight,
+        sides.article_weight + sides.related_weight - coalesce(shared_weights.shared_weight, 0) as union_weight
+    from sides
     left join shared_weights using (article_id, ordinal)
 ),
 
 scored as (
     select
-        sides.* exclude (article_key, related_key, article_terms, related_terms),
+        sides.* exclude (article_key, related_key, article_terms, related_terms, article_weight, related_weight),
         coalesce(title_similarity(sides.article_key, sides.related_key), 0) as title_similarity,
-        coalesce(round(weighed.shared_weight / weighed.union_weight, 4), 0) as text_similarity,
+        coalesce(round(weighed.shared_weight / nullif(weighed.union_weight, 0), 4), 0) as text_similarity,
         coalesce(round(weighed.shared_weight, 4), 0) as shared_evidence,
         case when sides.article_date_status = 'dated' and sides.date_status = 'dated' then
             round(abs(date_diff('second', sides.article_published_at, sides.published_at)) / 3600.0, 2)

@@ -1,21 +1,14 @@
 -- core.term_weights: how rare each content term (story_terms in warehouse/macros.sql) is among the
--- titles and excerpts of every news article and every related item listed by one: the weights
--- story evidence gives the terms two texts share (core.related_links, analytics.story_edges).
+-- titles and excerpts of every news article and every related item listed by one (their terms
+-- are in core.text_features): the weights story evidence gives the terms two texts share
+-- (core.related_links, analytics.story_edges).
 -- The weight is the smoothed inverse document frequency, ln((n + 1) / (df + 1)) + 1, in units of
 -- a term found in one document only: 1 for the rarest terms, less for common ones.
-with news as (
-    select article_id, source_path, title, excerpt from core.articles where content_kind = 'news'
-),
-
-documents as (
-    select story_terms(title, excerpt) as terms from news
-    union all
-    select story_terms(clean_text(item.title), clean_text(item.excerpt))
-    from (
-        select unnest(parsed.related) as item
-        from news
-        join staging.parsed_seeds as parsed using (source_path)
-    )
+with documents as (
+    select texts.terms
+    from core.text_features as texts
+    join core.articles as articles using (article_id)
+    where articles.content_kind = 'news'
 ),
 
 counted as (
