@@ -26,8 +26,9 @@ def _console(*, stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
-    # wide enough for table names and check names when the output is a log, not a terminal
-    return Console(highlight=False, stderr=stderr, width=None if stream.isatty() else 160)
+    # wide enough for table names and check names when the output is a log, not a terminal;
+    # an error stays on one line, whole, for whoever greps the log
+    return Console(highlight=False, stderr=stderr, soft_wrap=stderr, width=None if stream.isatty() else 160)
 
 
 class _BarReporter:
