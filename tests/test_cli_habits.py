@@ -5,6 +5,7 @@ one `error:` line on stderr and the documented exit code for each mistake, never
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -345,3 +346,26 @@ def test_a_build_that_fails_reports_on_stderr(tiny_seeds, tmp_path):
     )
     assert "error" not in result.stdout and "not published" not in result.stdout
     assert target.read_text() == "a,b\n"
+
+
+def test_a_warehouse_another_program_writes_to_exits_1_naming_the_lock(tiny_warehouse, tmp_path):
+    """Not a mistake in the command: the file is fine, another process holds DuckDB's write lock."""
+    path = tmp_path / "held.duckdb"
+    shutil.copyfile(tiny_warehouse, path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys\ncon = duckdb.connect({str(path)!r})\nprint('ready', flush=True)\nsys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "ready\n"
+        for args in (("query", "select 1"), ("tables",)):
+            result = seedhouse(*args, "--warehouse", str(path))
+            assert (result.returncode, result.stdout) == (1, ""), result.stderr
+            assert result.stderr.startswith(
+                f'error: cannot open {path}: IO Error: Could not set lock on file "{path}": Conflicting lock is held in'
+            ), result.stderr
+            assert result.stderr.count("\n") == 1
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert seedhouse("query", "select count(*) from core.articles", "--warehouse", str(path)).stdout == "count_star()\n2\n"
