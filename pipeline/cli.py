@@ -493,7 +493,10 @@ def query(sql: str, warehouse_path: Path, params: tuple[str, ...], fmt: str) -> 
     SQL "-" reads the SQL from stdin. The file is opened read-only with file access switched off
     (no ATTACH, COPY, read_csv or settings that turn it back on), so a query can never change the
     warehouse or any other file, and runs while a build is writing its next version.
-    Example: seedhouse query "select * from analytics.topic_stats where n_articles > $n" -p n=5
+
+    \b
+    Example:
+      seedhouse query "select * from analytics.topic_stats where n_articles > $n" -p n=5
     """
     import duckdb
 
