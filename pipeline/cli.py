@@ -6,22 +6,29 @@ pipeline.generate. Heavy imports (Dagster, Great Expectations) happen inside the
 from __future__ import annotations
 
 import csv
+import difflib
+import functools
 import json
+import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, default_report_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _console():
+def _console(*, stderr: bool = False):
     from rich.console import Console
 
-    # wide enough for table names and check names when the output is a log, not a terminal
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    stream = sys.stderr if stderr else sys.stdout
+    # wide enough for table names and check names when the output is a log, not a terminal;
+    # an error stays on one line, whole, for whoever greps the log
+    return Console(highlight=False, stderr=stderr, soft_wrap=stderr, width=None if stream.isatty() else 160)
 
 
 class _BarReporter:
@@ -59,13 +66,37 @@ def _error(message: str) -> None:
     click.echo(f"error: {message}", err=True)
 
 
+def _usage(message: str):
+    """Stop on a user's mistake: one `error:` line on stderr saying what to do, exit 2."""
+    _error(message)
+    sys.exit(EXIT_USAGE)
+
+
+def _fail(message: str):
+    """Stop on a failure that is not a mistake in the command (an SQL error, a failed write): exit 1."""
+    _error(message)
+    sys.exit(EXIT_FAILED)
+
+
 def _refuse_to_overwrite(out: Path, kind: str, is_ours, force: bool) -> None:
     """Stop with a usage error when `out` holds a file that is not a seedhouse `kind` (the
-    warehouse itself, its parse cache, a CSV), unless `force`."""
+    warehouse itself, its parse cache, a CSV), unless `force`, or when its folder is missing."""
+    if not out.parent.is_dir():
+        _usage(f"the folder {out.parent} does not exist: create it, or give --out a path in an existing folder")
     if force or not out.exists():
         return
     if out.is_dir() or not is_ours(out):
-        raise click.UsageError(f"{out} exists and is not a seedhouse {kind}: refusing to overwrite it (use --force)")
+        _usage(f"{out} exists and is not a seedhouse {kind}: refusing to overwrite it (use --force)")
+
+
+def _write_out(write, out: Path):
+    """Run `write()`, turning an operating system error (no permission, a full disk) into exit 1."""
+    from pipeline.warehouse import describe_write_error
+
+    try:
+        return write()
+    except OSError as exc:
+        _fail(describe_write_error(exc, out))
 
 
 def out_option(help: str, kind: str):
@@ -76,9 +107,126 @@ def out_option(help: str, kind: str):
 
 
 def _require_warehouse(path: Path) -> None:
-    """Stop with a usage error (exit 2) when there is no warehouse to read yet."""
+    """Stop with a usage error (exit 2) when `path` is not a seedhouse warehouse: missing, not a
+    DuckDB file, or a DuckDB file that no seedhouse build published; exit 1 when it cannot be
+    opened (another program holds it for writing, no permission)."""
+    import duckdb
+
+    from pipeline.warehouse import is_seedhouse_warehouse
+
     if not path.is_file():
-        raise click.UsageError(f"no warehouse at {path}: run `seedhouse build` first")
+        _usage(f"no warehouse at {path}: run `seedhouse build` first, or pass --warehouse")
+    if is_seedhouse_warehouse(path):
+        return
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        if "not a valid DuckDB database file" in str(exc):
+            _usage(f"{path} is not a DuckDB file: pass the file that `seedhouse build` published as --warehouse")
+        _fail(f"cannot open {path}: {_first_line(exc)}")
+    _usage(f"{path} is a DuckDB file but not a seedhouse warehouse: pass the file that `seedhouse build` published as --warehouse")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# -- result output: a table on a terminal, tab-separated values through a pipe ------------------------
+
+FORMATS = {
+    "table": "Print a table (the default on a terminal).",
+    "tsv": "Print tab-separated values with a header line (the default when stdout is not a terminal).",
+    "csv": "Print CSV with a header line.",
+    "json": "Print a JSON array of objects.",
+    "nl": "Print newline-delimited JSON: one object per line.",
+}
+
+
+def output_options(command):
+    """`--table/--tsv/--csv/--json/--nl`, at most one, passed to `command` as `fmt`."""
+
+    @functools.wraps(command)
+    def with_format(*args, **kwargs):
+        chosen = [name for name in FORMATS if kwargs.pop(f"fmt_{name}")]
+        if len(chosen) > 1:
+            _usage(f"choose one output format, not {' and '.join('--' + name for name in chosen)}")
+        fmt = chosen[0] if chosen else "table" if sys.stdout.isatty() else "tsv"
+        return command(*args, fmt=fmt, **kwargs)
+
+    for name, help in reversed(FORMATS.items()):
+        with_format = click.option(f"--{name}", f"fmt_{name}", is_flag=True, help=help)(with_format)
+    return with_format
+
+
+def _text(value) -> str:
+    """A value in text output: NULL as nothing, booleans as SQL writes them."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _emit(columns: list[str], batches: Iterable[list[tuple]], fmt: str) -> None:
+    """Print rows as they come, in `fmt`. Only the terminal table holds them all, to size its
+    columns; every other format streams, so `| head` stops a large result early."""
+    out = sys.stdout
+    if fmt in ("csv", "tsv"):
+        writer = csv.writer(out, dialect="excel-tab" if fmt == "tsv" else "excel", lineterminator="\n")
+        writer.writerow(columns)
+        for batch in batches:
+            writer.writerows([_text(v) for v in row] for row in batch)
+    elif fmt in ("json", "nl"):
+        first = True
+        if fmt == "json":
+            out.write("[")
+        for batch in batches:
+            for row in batch:
+                line = json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False)
+                if fmt == "nl":
+                    out.write(line + "\n")
+                else:
+                    out.write(("\n" if first else ",\n") + line)
+                first = False
+        if fmt == "json":
+            out.write("]\n" if first else "\n]\n")
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table()
+        for column in columns:
+            table.add_column(Text(column), overflow="fold")  # wrap a long URL, never cut it
+        n = 0
+        for batch in batches:
+            for row in batch:
+                table.add_row(*(Text(_text(v)) for v in row))
+                n += 1
+        console = _console()
+        console.print(table)
+        console.print(f"{n} row{'' if n == 1 else 's'}")
+
+
+def _batches(cursor, size: int = 2048) -> Iterator[list[tuple]]:
+    while batch := cursor.fetchmany(size):
+        yield batch
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout went away (`| head`): send what is still buffered, and anything
+    printed on the way out, to /dev/null instead of failing on it, as a pipeline expects."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _stdout_gone()
+            ctx.exit(EXIT_OK)  # the reader had what it wanted; click itself would exit 1
 
 
 expectations_option = click.option(
@@ -91,7 +239,7 @@ expectations_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedhouse")
 def main() -> None:
     """seedhouse: news seed files -> a checked DuckDB analytics warehouse."""
@@ -164,8 +312,9 @@ def build(
             seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options,
             reporter=_BarReporter(bar),
         )
+    errors = _console(stderr=True)
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
+        errors.print(f"[yellow]warning:[/yellow] {escape(warning)}")
 
     if report.ledger:
         files = sum(report.ledger.values())
@@ -188,12 +337,12 @@ def build(
         console.print(f"  rows: {counts}")
         return
     for error in report.errors:
-        console.print(f"[red]error:[/red] {error}")
+        errors.print(f"[red]error:[/red] {escape(error)}")
     blocking = report.blocking_failures
     if blocking:
         names = ", ".join(f"{f.table}:{f.check_name}" for f in blocking)
-        console.print(f"[red]build failed:[/red] critical expectations failed: {names}")
-    console.print(f"[red]not published:[/red] {report.warehouse} was left as it was")
+        errors.print(f"[red]build failed:[/red] critical expectations failed: {names}")
+    errors.print(f"[red]not published:[/red] {escape(str(report.warehouse))} was left as it was")
     sys.exit(EXIT_FAILED)
 
 
@@ -244,9 +393,10 @@ def replay(repo: Path, paths: tuple[str, ...], warehouse_path: Path, expectation
         console.print(f"published {report.warehouse} in {report.seconds:.1f}s: history of {len(dirs)} folder(s) "
                       f"up to {last.sha[:10]} ({last.time.isoformat()}); seeds in {seeds}")
         return
+    errors = _console(stderr=True)
     for error in report.errors:
-        console.print(f"[red]error:[/red] {error}")
-    console.print(f"[red]not published:[/red] {report.warehouse} was left as it was")
+        errors.print(f"[red]error:[/red] {escape(error)}")
+    errors.print(f"[red]not published:[/red] {escape(str(report.warehouse))} was left as it was")
     sys.exit(EXIT_FAILED)
 
 
@@ -319,48 +469,127 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
     console.print("all critical expectations passed")
 
 
+def _param(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name:
+            _usage(f"--param wants NAME=VALUE (bound to $NAME in the SQL), not {value!r}")
+        if name in params:
+            _usage(f"--param {name} is given twice")
+        params[name] = text
+    return params
+
+
 @main.command()
 @click.argument("sql")
 @warehouse_option("The DuckDB file to query (opened read-only).")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects instead of a table.")
-def query(sql: str, warehouse_path: Path, as_csv: bool, as_json: bool) -> None:
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind $NAME in the SQL to VALUE, as text (repeat for more; cast with $NAME::int where needed).")
+@output_options
+def query(sql: str, warehouse_path: Path, params: tuple[str, ...], fmt: str) -> None:
     """Run SQL against the published warehouse, read-only, and print the result.
 
-    The file is opened read-only with file access switched off (no ATTACH, COPY, read_csv or
-    settings that turn it back on), so a query can never change the warehouse or any other file,
-    and runs while a build is writing its next version.
-    Example: seedhouse query "select * from analytics.topic_stats limit 5"
+    SQL "-" reads the SQL from stdin. The file is opened read-only with file access switched off
+    (no ATTACH, COPY, read_csv or settings that turn it back on), so a query can never change the
+    warehouse or any other file, and runs while a build is writing its next version.
+
+    \b
+    Example:
+      seedhouse query "select * from analytics.topic_stats where n_articles > $n" -p n=5
     """
     import duckdb
 
     from pipeline.warehouse import connect_for_query
 
-    if as_csv and as_json:
-        raise click.UsageError("choose one of --csv and --json")
+    if sql == "-":
+        sql = sys.stdin.read()
+    if not sql.strip():
+        _usage("no SQL given: pass a query, or - to read it from stdin")
+    bound = _param(params)
     _require_warehouse(warehouse_path)
     try:
         with connect_for_query(warehouse_path) as con:
-            cursor = con.execute(sql)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+            cursor = con.execute(sql, bound) if bound else con.execute(sql)
+            if cursor is None:
+                _usage("the SQL holds no statement, only comments or semicolons")
+            # rows stream out as they are fetched: a type error can surface while fetching
+            _emit([d[0] for d in cursor.description or []], _batches(cursor), fmt)
     except duckdb.Error as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
-    if as_json:
-        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, ensure_ascii=False, indent=1))
-    elif as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        from rich.table import Table
+        # DuckDB's first line says what is wrong; the lines after it point at the place in the SQL
+        _fail(str(exc).strip())
 
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        _console().print(table)
-        _console().print(f"{len(rows)} rows")
+
+_RELATIONS = """
+    select schema_name, table_name as name, 'table' as kind, comment from duckdb_tables()
+    where database_name = current_database() and not temporary and not internal
+    union all
+    select schema_name, view_name, 'view', comment from duckdb_views()
+    where database_name = current_database() and not temporary and not internal
+    order by schema_name, name
+"""
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@main.command()
+@warehouse_option("The DuckDB file to read (opened read-only).")
+@output_options
+def tables(warehouse_path: Path, fmt: str) -> None:
+    """List every table and view of the warehouse with its row count and its description.
+
+    The descriptions are the ones docs/warehouse.md shows (COMMENT ON, from the .yml beside each
+    model). Example: seedhouse tables --csv
+    """
+    from pipeline.warehouse import connect_for_query
+
+    _require_warehouse(warehouse_path)
+    with connect_for_query(warehouse_path) as con:
+        rows = [
+            (f"{schema}.{name}", kind, con.execute(f"select count(*) from {_quote(schema)}.{_quote(name)}").fetchone()[0],
+             comment)
+            for schema, name, kind, comment in con.execute(_RELATIONS).fetchall()
+        ]
+    _emit(["table", "kind", "rows", "comment"], [rows], fmt)
+
+
+@main.command()
+@click.argument("table")
+@warehouse_option("The DuckDB file to read (opened read-only).")
+@output_options
+def schema(table: str, warehouse_path: Path, fmt: str) -> None:
+    """List the columns of TABLE (a table or view: core.articles, or articles when the name is
+    in one schema only) with their type, whether they may be NULL, and their description.
+
+    Example: seedhouse schema analytics.topic_stats
+    """
+    from pipeline.warehouse import connect_for_query
+
+    _require_warehouse(warehouse_path)
+    with connect_for_query(warehouse_path) as con:
+        relations = [(schema_name, name) for schema_name, name, _, _ in con.execute(_RELATIONS).fetchall()]
+        wanted = table.lower()
+        found = [r for r in relations if f"{r[0]}.{r[1]}".lower() == wanted or ("." not in wanted and r[1].lower() == wanted)]
+        if len(found) > 1:
+            _usage(f"{table} is in more than one schema: name one of {', '.join(f'{s}.{n}' for s, n in found)}")
+        if not found:
+            names = [f"{s}.{n}" for s, n in relations]
+            similar = difflib.get_close_matches(wanted, names, n=5, cutoff=0.6) or [
+                f"{s}.{n}" for s, n in relations
+                if n in difflib.get_close_matches(wanted.rpartition(".")[2], [n for _, n in relations], n=5, cutoff=0.6)
+            ]
+            hint = f"did you mean {', '.join(similar)}?" if similar else "`seedhouse tables` lists them"
+            _usage(f"no table or view {table} in {warehouse_path}: {hint}")
+        (schema_name, name), = found
+        rows = con.execute(
+            "select column_name, data_type, is_nullable, comment from duckdb_columns() "
+            "where database_name = current_database() and schema_name = $schema and table_name = $name "
+            "order by column_index",
+            {"schema": schema_name, "name": name},
+        ).fetchall()
+    _emit(["column", "type", "nullable", "comment"], [rows], fmt)
 
 
 @main.command()
@@ -377,7 +606,7 @@ def report(warehouse_path: Path, out: Path | None, force: bool) -> None:
     _require_warehouse(warehouse_path)
     out = out or default_report_path(warehouse_path)
     _refuse_to_overwrite(out, "report", is_report, force)
-    click.echo(f"wrote {write_report(warehouse_path, out)}")
+    click.echo(f"wrote {_write_out(lambda: write_report(warehouse_path, out), out)}")
 
 
 @main.command("export-graph")
@@ -396,7 +625,7 @@ def export_graph(warehouse_path: Path, fmt: str, out: Path | None, self_links: b
     _require_warehouse(warehouse_path)
     out = out or warehouse_path.with_name(f"seedhouse-coverage.{fmt}")
     _refuse_to_overwrite(out, "graph export", is_graph_export, force)
-    graph = write_graph(warehouse_path, out, fmt, self_links=self_links)
+    graph = _write_out(lambda: write_graph(warehouse_path, out, fmt, self_links=self_links), out)
     click.echo(f"wrote {out}: {graph.number_of_nodes()} outlets, {graph.number_of_edges()} edges")
 
 
@@ -408,7 +637,7 @@ def generate(n: int, out_dir: Path, seed: int) -> None:
     """Write N realistic synthetic seed files under OUT_DIR (deterministic)."""
     from pipeline.generate import generate as write_seeds
 
-    written = write_seeds(n, out_dir, seed=seed)
+    written = _write_out(lambda: write_seeds(n, out_dir, seed=seed), out_dir)
     click.echo(f"wrote {written} seed files under {out_dir}")
 
 
@@ -423,6 +652,10 @@ def run() -> None:
         main()
     except SystemExit as done:
         code[0] = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+        try:
+            sys.stdout.flush()  # here, not on the way out, where a closed pipe could not be caught
+        except BrokenPipeError:
+            _stdout_gone()
         raise
 
 

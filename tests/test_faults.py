@@ -134,7 +134,7 @@ def test_the_publish_checkpoint_failing_is_reported_as_a_full_disk(tmpfs, sample
     result = seedhouse("build", "--full", "--seeds", str(PROJECT / "seeds"), "--warehouse", str(published))
 
     assert result.returncode == 1, result.stdout + result.stderr
-    out = " ".join(result.stdout.split())
+    out = " ".join(result.stderr.split())
     assert f"error: published_warehouse: no space left on device on {mount}" in out, out
     assert f"not published: {published} was left as it was" in out
     assert digest(published) == before

@@ -69,8 +69,8 @@ def test_failed_critical_expectation_leaves_the_published_file_untouched(publish
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "core.articles between__quality_2 (critical): 1 unexpected. a stricter house rule" in result.stdout
-    assert "critical expectations failed: core.articles:between__quality_2" in result.stdout
-    assert f"not published: {published} was left as it was" in result.stdout.replace("\n", "")
+    assert "critical expectations failed: core.articles:between__quality_2" in result.stderr
+    assert f"not published: {published} was left as it was" in result.stderr.replace("\n", "")
     assert digest(published) == before
     assert query(published, "select count(*) from core.articles") == rows_before
 
