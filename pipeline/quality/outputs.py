@@ -175,6 +175,7 @@ table.checks th{font-weight:600;color:#57606a;font-size:.9em}
 tr.failed.critical td{background:#fff5f4} tr.failed.warning td{background:#fffbeb}
 .sample{font-family:ui-monospace,monospace;font-size:.8em;color:#57606a;word-break:break-all}
 .differs{color:#9b1c1c;font-size:.85em}
+details>summary{cursor:pointer;font-weight:600;margin:1em 0}
 """
 
 
@@ -206,9 +207,10 @@ def _table(outcomes: Sequence[Outcome], run: CheckRun) -> str:
     return f'<table class="checks">{head}{"".join(_row(o, run) for o in outcomes)}</table>'
 
 
-def section(outcomes: Sequence[Outcome], run: CheckRun, heading: str = "h2") -> str:
+def section(outcomes: Sequence[Outcome], run: CheckRun, heading: str = "h2", folded: bool = False) -> str:
     """The checks as HTML (no script, styles in `STYLE`): the verdict, the counts, the failures,
-    then every table's checks with their status."""
+    then every table's checks with their status (`folded`: in a `<details>` that opens on a
+    click, for a page where the checks are one section of many)."""
     counts = _counts(outcomes)
     blocking = counts["failed_critical"]
     verdict = (
@@ -232,6 +234,8 @@ def section(outcomes: Sequence[Outcome], run: CheckRun, heading: str = "h2") -> 
         f"{_table(mine, run)}"
         for table, mine in _tables(outcomes).items()
     )
+    if folded:
+        tables = f"<details><summary>Every check, by table ({counts['expectations']})</summary>{tables}</details>"
     return f'{verdict}<div class="cards">{cards}</div>{failures}{tables}'
 
 
