@@ -118,7 +118,7 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: li
         (
             o.table, o.check_name, o.expectation_type, o.severity, o.success, o.meaning, o.unexpected_count,
             None if o.observed_value is None else json.dumps(o.observed_value, default=str),
-            json.dumps(o.sample, default=str), o.error, run_id, ordinal, o.expects,
+            json.dumps(o.sample, default=str), o.error, run_id, ordinal, o.expects or None,
         )
         for ordinal, o in enumerate(outcomes)
     ]

@@ -46,9 +46,12 @@ class DataDocs:
         self.context.suites.add_or_update(ge_suite(suite))
         for expectation_result in result.results:
             expectation_result.result = _escaped(expectation_result.result)
+        run_id = RunIdentifier(run_name=run_name, run_time=run_time or datetime.now(timezone.utc))
+        # GE's pages name the run from the result's own meta, not from the key it is stored under
+        result.meta["run_id"] = run_id
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=table),
-            run_id=RunIdentifier(run_name=run_name, run_time=run_time or datetime.now(timezone.utc)),
+            run_id=run_id,
             batch_identifier=table,
         )
         self.context.validation_results_store.set(key, result)
