@@ -251,3 +251,30 @@ def test_a_warehouse_recorded_before_checks_had_sentences_still_reads(tiny_wareh
             "select expects from quality.check_results where run_id = 'run-2'"
         ).fetchall() == [(None,)]
     assert outputs.testcase_name(recorded[0]) == recorded[0].check_name
+
+
+def test_report_bars_too_short_to_see_are_drawn_at_the_minimum_with_their_true_value():
+    import plotly.graph_objects as go
+
+    from pipeline.report import COLORWAY, MIN_BAR_SHARE, TOP_TOPICS, _readable
+
+    # the sample's ledger: 297 loaded files beside 2 duplicates and 1 quarantined
+    fig = go.Figure(go.Bar(x=["loaded", "duplicate", "missing_field"], y=[297, 2, 1]))
+    _readable(fig)
+    bar = fig.data[0]
+    assert list(bar.y) == [297, 297 * MIN_BAR_SHARE, 297 * MIN_BAR_SHARE] == [297, 4.455, 4.455]
+    assert list(bar.customdata) == [297, 2, 1]  # what the label and the tooltip say
+    assert (bar.texttemplate, bar.textposition) == ("%{customdata}", "outside")
+    # horizontal, grouped: one floor for the chart, zeros stay zero
+    fig = go.Figure([go.Bar(x=[100, 0], y=["a", "b"], orientation="h"), go.Bar(x=[1, 50], y=["a", "b"], orientation="h")])
+    fig.update_layout(barmode="group")
+    _readable(fig)
+    assert [list(trace.x) for trace in fig.data] == [[100, 0], [1.5, 50]]
+    # stacked bars keep their lengths: a floor would misstate the total
+    fig = go.Figure([go.Bar(x=[1], y=["a"], orientation="h"), go.Bar(x=[200], y=["a"], orientation="h")])
+    fig.update_layout(barmode="stack")
+    _readable(fig)
+    assert [list(trace.x) for trace in fig.data] == [[1], [200]]
+    # as many distinct colours as the most series a chart draws
+    assert len(set(COLORWAY)) == len(COLORWAY) >= TOP_TOPICS
+    assert list(fig.layout.colorway) == COLORWAY
