@@ -149,12 +149,6 @@ def as_junit(outcomes: Sequence[Outcome], run: CheckRun) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def as_text(outcomes: Sequence[Outcome]) -> list[str]:
-    """One line for each expectation that failed, critical ones first."""
-    failed = sorted((o for o in outcomes if not o.success), key=lambda o: o.severity != CRITICAL)
-    return [f"{o.table} {o.check_name} ({o.severity}): {_found(o)}; expects {o.expects}. {o.meaning}" for o in failed]
-
-
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#1d2329;line-height:1.4}
