@@ -410,39 +410,102 @@ def replay(repo: Path, paths: tuple[str, ...], warehouse_path: Path, expectation
     help="Great Expectations project folder for the Data Docs [default: the warehouse's .seedhouse/<file name>/ folder].",
 )
 @expectations_option
-def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) -> None:
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text", show_default=True,
+    help="text for people; json (one document: summary and every outcome) or junit (JUnit XML) for CI.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write the --format output to FILE instead of standard output (the text summary is still printed).",
+)
+@click.option(
+    "--page", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where to write the quality page (HTML) [default: <warehouse name>-quality.html beside the warehouse].",
+)
+def check(
+    warehouse_path: Path, docs_root: Path | None, expectations_dir: Path, fmt: str, out: Path | None, page: Path | None
+) -> None:
     """Run every expectation suite against an existing warehouse, without rebuilding.
 
-    Exit 0 when all critical expectations pass, 1 when any fails, 2 on usage errors. Writes
-    Great Expectations Data Docs (static HTML) and prints where.
+    Exit 0 when all critical expectations pass, 1 when any fails, 2 on usage errors. Writes a
+    self-contained quality page (every check with its status; opens offline) and prints its path
+    first, then Great Expectations Data Docs. --format json or junit gives CI a document of every
+    outcome, on standard output or in --out FILE.
     """
+    from datetime import datetime, timezone
+
     import duckdb
     from rich.table import Table
 
     from pipeline import quality
     from pipeline.catalog import TABLES
+    from pipeline.quality import outputs
     from pipeline.warehouse import Warehouse, connect
 
-    console = _console()
     if not warehouse_path.is_file():
-        console.print(f"[red]error:[/red] no warehouse at {warehouse_path}: run `seedhouse build` first")
+        _console().print(f"[red]error:[/red] no warehouse at {warehouse_path}: run `seedhouse build` first")
         sys.exit(EXIT_USAGE)
+    page = page or warehouse_path.with_name(f"{warehouse_path.stem}-quality.html")
+    _refuse_to_overwrite(page, "quality page", outputs.is_page, False)
+    # a document on standard output is all that goes there: the lines for people go to stderr
+    console = _console() if fmt == "text" or out is not None else _check_console(sys.stderr)
+    started = datetime.now(timezone.utc)
+    run_name = f"seedhouse check {started:%Y-%m-%d %H:%M:%S} UTC"
     docs = quality.DataDocs(docs_root or Warehouse(warehouse_path).state_dir)
     outcomes = []
     with connect(warehouse_path, read_only=True) as con:
         for table in TABLES:
             table_outcomes, result = quality.validate_with_result(con, table.name, expectations_dir)
             outcomes.extend(table_outcomes)
-            docs.add(table.name, quality.load_suite(table.name, expectations_dir), result, "seedhouse check")
+            docs.add(table.name, quality.load_suite(table.name, expectations_dir), result, run_name, started)
         try:
             recorded = quality.audit.outcomes(con)
+            build = con.execute("select run_id from quality.build_info").fetchone()[0]
         except duckdb.Error:
-            recorded = None  # a warehouse from before check results were recorded
+            recorded, build = None, None  # a warehouse from before check results were recorded
+    then = {(o.table, o.check_name): o.success for o in recorded or []}
+    differs = frozenset(
+        (o.table, o.check_name) for o in outcomes if then.get((o.table, o.check_name), o.success) != o.success
+    )
+    run = outputs.CheckRun(warehouse=str(warehouse_path.resolve()), name=run_name, build=build, differs=differs)
+    page.write_text(outputs.as_page(outcomes, run, f"{started:%Y-%m-%d %H:%M UTC}"), encoding="utf-8")
+    console.print(f"quality page: {page.resolve()}", markup=False, soft_wrap=True)
     index = docs.build()
 
-    failed = [o for o in outcomes if not o.success]
+    if fmt != "text" or out is not None:
+        document = {"json": outputs.as_json, "junit": outputs.as_junit}.get(fmt)
+        if out is not None:
+            if document is None:
+                with open(out, "w", encoding="utf-8") as handle:
+                    _print_check_summary(_check_console(handle), outcomes, TABLES, recorded, differs, Table)
+            else:
+                out.write_text(document(outcomes, run), encoding="utf-8")
+            console.print(f"{fmt}: {out.resolve()}", markup=False, soft_wrap=True)
+        else:
+            sys.stdout.write(document(outcomes, run))
+            sys.stdout.flush()
+    if fmt == "text" or out is not None:
+        _print_check_summary(console, outcomes, TABLES, recorded, differs, Table)
+    console.print(f"Data Docs: {index}", markup=False, soft_wrap=True)
+    console.print("  (Great Expectations' own pages: their index loads its scripts from the network)")
+    if quality.blocking(outcomes):
+        console.print("[red]critical expectations failed[/red]")
+        sys.exit(EXIT_FAILED)
+    console.print("all critical expectations passed")
+
+
+def _check_console(file):
+    """A console writing to `file` (standard error, or the --out file of `--format text`)."""
+    from rich.console import Console
+
+    return Console(highlight=False, file=file, width=None if file.isatty() else 160)
+
+
+def _print_check_summary(console, outcomes, tables, recorded, differs, Table) -> None:  # noqa: N803
+    """The text `seedhouse check` prints: counts per table, the failures, and whether the
+    outcomes are the ones the build recorded."""
     summary = Table("table", "expectations", "passed", "failed critical", "failed warning", title="Expectations")
-    for table in TABLES:
+    for table in tables:
         mine = [o for o in outcomes if o.table == table.name]
         summary.add_row(
             table.name,
@@ -452,21 +515,13 @@ def check(warehouse_path: Path, docs_root: Path | None, expectations_dir: Path) 
             str(sum(not o.success and not o.blocks for o in mine)),
         )
     console.print(summary)
-    _print_failures(console, failed)
+    _print_failures(console, [o for o in outcomes if not o.success])
     if recorded is not None:
-        then = {(o.table, o.check_name): o.success for o in recorded}
-        changed = sorted(f"{o.table}:{o.check_name}" for o in outcomes if then.get((o.table, o.check_name), o.success) != o.success)
-        if changed:
-            console.print(f"differs from what the build recorded (quality.check_results): {', '.join(changed)}", markup=False)
+        if differs:
+            changed = ", ".join(sorted(f"{table}:{check}" for table, check in differs))
+            console.print(f"differs from what the build recorded (quality.check_results): {changed}", markup=False)
         else:
             console.print("the same outcomes as the build recorded in quality.check_results")
-    console.print(f"Data Docs: {index}")
-    # GE's index lists results with JavaScript from a CDN; offline, open the pages directly
-    console.print(f"  validation pages (readable offline): {index.parent / 'validations'}")
-    if quality.blocking(outcomes):
-        console.print("[red]critical expectations failed[/red]")
-        sys.exit(EXIT_FAILED)
-    console.print("all critical expectations passed")
 
 
 def _param(values: tuple[str, ...]) -> dict[str, str]:

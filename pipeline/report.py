@@ -16,6 +16,7 @@ import duckdb
 
 from pipeline import quality
 from pipeline.paths import default_report_path
+from pipeline.quality import outputs
 from pipeline.warehouse import connect
 
 # Marks a page as seedhouse's own, so `seedhouse report --out` replaces its earlier reports but
@@ -24,6 +25,20 @@ GENERATOR = "seedhouse report"
 TEMPLATE = "plotly_white"
 TOP_PROVIDERS = 15
 TOP_TOPICS = 12
+# One colour per series, as many as the most series a chart draws (TOP_TOPICS): Plotly's own
+# colorway has ten, so an eleventh topic took the first one's colour. D3's ten, then near-black
+# and magenta, which none of them resembles.
+COLORWAY = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#222a2a", "#fb00d1",
+]
+# A bar shorter than this share of its chart's longest is drawn at it (and labelled with its true
+# value): 1 quarantined file beside 297 loaded ones was a bar of no pixels. A log axis would hide
+# exactly these bars: a count of 1 is at its base.
+MIN_BAR_SHARE = 0.015
+# bars labelled with their values when a chart has no more than this many in a series
+LABELLED_BARS = 40
+AXIS_FONT = {"size": 13}
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -77,7 +92,8 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     # the diagonal (a topic with itself) is left blank: it would only dwarf the pairs
     matrix = [[None if a == b else pairs.get((min(a, b), max(a, b)), 0.0) for b in topics] for a in topics]
     fig = go.Figure(go.Heatmap(z=matrix, x=_esc(topics), y=_esc(topics), colorscale="Blues", colorbar={"title": "Jaccard"}))
-    fig.update_layout(height=560)
+    fig.update_layout(height=620)
+    fig.update_xaxes(tickangle=-40)
     figures.append(("topic-cooccurrence", "Topic co-occurrence (Jaccard similarity)", fig))
 
     providers = [
@@ -97,7 +113,8 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
             colorbar={"title": "links"},
         )
     )
-    fig.update_layout(height=620, xaxis_title="outlet of the related coverage", yaxis_title="outlet of the article")
+    fig.update_layout(height=700, xaxis_title="outlet of the related coverage", yaxis_title="outlet of the article")
+    fig.update_xaxes(tickangle=-40)
     figures.append(("provider-network", "Provider-to-provider related coverage (links)", fig))
 
     health = _rows(con, "select health, count(*) from analytics.provider_health group by 1 order by 2 desc, 1")
@@ -122,7 +139,8 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
 
     sizes = _rows(con, "select n_items, count(*) from analytics.stories group by 1 order by 1")
     fig = go.Figure(go.Bar(x=[r[0] for r in sizes], y=[r[1] for r in sizes]))
-    fig.update_layout(height=380, xaxis_title="items in the story (articles and related coverage)", yaxis_title="stories", yaxis_type="log")
+    fig.update_layout(height=380, xaxis_title="items in the story (articles and related coverage)", yaxis_title="stories")
+    fig.update_xaxes(dtick=1)
     figures.append(("story-sizes", "Story cluster sizes", fig))
 
     ledger = _rows(
@@ -135,34 +153,46 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     return figures
 
 
-def _checks_section(con: duckdb.DuckDBPyConnection) -> str:
-    """The build's data-quality checks, from `quality.check_results` in the same file: how many
-    held by severity, and every one that did not."""
+def _visible_bars(fig) -> None:
+    """Every bar of a chart whose bars stand side by side (not stacked) at least `MIN_BAR_SHARE`
+    of the longest, with its true value on it (when there are few) and in its tooltip."""
+    bars = [trace for trace in fig.data if trace.type == "bar"]
+    if not bars or fig.layout.barmode in ("stack", "relative"):
+        return
+    lengths = [list((trace.x if trace.orientation == "h" else trace.y) or ()) for trace in bars]
+    longest = max((v for values in lengths for v in values if v is not None), default=0)
+    floor = longest * MIN_BAR_SHARE
+    for trace, values in zip(bars, lengths, strict=True):
+        shown = [v if v is None or v == 0 or v >= floor else floor for v in values]
+        label = "%{y}" if trace.orientation == "h" else "%{x}"
+        name = trace.name or ""
+        trace.update(
+            {"x" if trace.orientation == "h" else "y": shown, "customdata": values,
+             "hovertemplate": f"{label}: %{{customdata}}<extra>{name}</extra>"}
+        )
+        if len(values) <= LABELLED_BARS:
+            trace.update(text=values, texttemplate="%{customdata}", textposition="outside", cliponaxis=False)
+
+
+def _readable(fig) -> None:
+    """The same colours for the same series order in every chart, axis labels a size people read,
+    and room for them whatever their length."""
+    fig.update_layout(colorway=COLORWAY, font=AXIS_FONT, legend={"font": AXIS_FONT})
+    fig.update_xaxes(automargin=True, tickfont=AXIS_FONT, title_font={"size": 14})
+    fig.update_yaxes(automargin=True, tickfont=AXIS_FONT, title_font={"size": 14})
+    _visible_bars(fig)
+
+
+def _checks_section(con: duckdb.DuckDBPyConnection, build: str) -> str:
+    """The build's data-quality checks, from `quality.check_results` in the same file: the
+    verdict, the counts, every check that failed and, folded, every check with its status (the
+    page `seedhouse check` writes, for the outcomes the build recorded)."""
     if not _rows(con, "select 1 from duckdb_tables() where schema_name = 'quality' and table_name = 'check_results'"):
         return ""
-    counts = _rows(
-        con,
-        "select severity, count(*) filter (where success), count(*) filter (where not success) "
-        "from quality.check_results group by 1 order by 1",
-    )
-    failed = quality.audit.outcomes(con, "where not success")
-    head = "".join(
-        f"<tr><th>{html.escape(severity)}</th><td>{passed} passed, {failures} failed</td></tr>"
-        for severity, passed, failures in counts
-    )
-    rows = "".join(
-        f"<tr><td>{html.escape(o.table)}</td><td>{html.escape(o.check_name)}</td><td>{html.escape(o.severity)}</td>"
-        f"<td>{'' if o.unexpected_count is None else o.unexpected_count}</td><td>{html.escape(o.meaning)}</td></tr>"
-        for o in failed
-    )
-    listing = (
-        f"<table><tr><th>table</th><th>check</th><th>severity</th><th>rows</th><th>meaning</th></tr>{rows}</table>"
-        if failed
-        else "<p>Every expectation held.</p>"
-    )
+    run = outputs.CheckRun(warehouse="", name=f"build {build}", build=build)
     return (
         '<section id="section-checks"><h2>Data-quality checks of this build (quality.check_results)</h2>'
-        f"<table>{head}</table>{listing}</section>"
+        f"{outputs.section(quality.audit.outcomes(con), run, heading='h3', folded=True)}</section>"
     )
 
 
@@ -190,10 +220,11 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
             built = _rows(con, "select run_id, started_at, files_found from quality.build_info")[0]
             cursor = con.execute("select * from analytics.corpus_summary")
             summary = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
-            checks = _checks_section(con)
+            checks = _checks_section(con, str(built[0]))
         sections = []
         for index, (anchor, title, fig) in enumerate(figures):
             fig.update_layout(margin={"l": 40, "r": 20, "t": 30, "b": 40})
+            _readable(fig)
             body = fig.to_html(full_html=False, include_plotlyjs=index == 0, div_id=anchor)
             sections.append(f'<section class="chart" id="section-{anchor}"><h2>{html.escape(title)}</h2>{body}</section>')
     finally:
@@ -203,7 +234,8 @@ def write_report(warehouse: Path, out: Path | None = None) -> Path:
 <html lang="en"><head><meta charset="utf-8"><meta name="generator" content="{GENERATOR}"><title>seedhouse report</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 h1{{margin-bottom:0}} .meta{{color:#666}} section{{margin:2.5em 0}}
-th{{text-align:left;font-weight:normal;color:#555;padding-right:1em}}</style></head>
+th{{text-align:left;font-weight:normal;color:#555;padding-right:1em}}
+{outputs.STYLE}</style></head>
 <body><h1>seedhouse report</h1>
 <p class="meta">{html.escape(str(warehouse))} · build {html.escape(str(built[0]))} of {built[2]} seed files,
 started {html.escape(str(built[1]))} · generated {generated}</p>

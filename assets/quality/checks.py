@@ -44,7 +44,7 @@ def _spec(table: Table, name: str, expectation: dict, reads: list[AssetKey]) -> 
         asset=AssetKey([table.schema, table.short_name]),
         additional_deps=reads,
         description=f"[{severity}{GATES if severity == quality.CRITICAL else ''}] "
-        f"{expectation['type']}: {quality.meaning(expectation)}",
+        f"{quality.expects(expectation, quality.load_suite(table.name))}: {quality.meaning(expectation)}",
         metadata={
             "severity": severity,
             "expectation_type": expectation["type"],
@@ -57,6 +57,7 @@ def result(outcome: quality.Outcome, asset_key: AssetKey) -> AssetCheckResult:
     metadata = {
         "expectation_type": outcome.expectation_type,
         "severity": outcome.severity,
+        "expects": outcome.expects,
         "meaning": outcome.meaning,
         "unexpected_count": outcome.unexpected_count if outcome.unexpected_count is not None else -1,
         "sample": MetadataValue.json(outcome.sample),

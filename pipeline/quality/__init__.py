@@ -35,7 +35,8 @@ The modules, by role:
   of this package: what it runs first is given to it, see `new_ge_process` below);
 - `audit`: `quality.check_results` (every outcome, in the file a build wrote) and the publish
   gate, a query over it;
-- `data_docs`: GE's HTML Data Docs.
+- `data_docs`: GE's HTML Data Docs;
+- `outputs`: outcomes as one JSON document, JUnit XML for CI and a self-contained HTML page.
 
 The names below are re-exported for callers. A test that changes one (`monkeypatch.setattr`) must
 change it in the module that defines it: the modules read their own names, not these. A build's
@@ -62,6 +63,7 @@ from pipeline.quality.suites import (
     check_name,
     column_groups,
     expectations,
+    expects,
     ge_suite,
     load_suite,
     meaning,
@@ -105,6 +107,7 @@ __all__ = [
     "check_name",
     "column_groups",
     "expectations",
+    "expects",
     "fetch",
     "fetch_to_file",
     "frame_of",

@@ -65,6 +65,7 @@ COLUMNS = {
     "error": "The error when the expectation could not be evaluated; NULL otherwise.",
     "run_id": "The Dagster run that evaluated it.",
     "ordinal": "The expectation's place in its table's suite (from 0).",
+    "expects": "What the check asserts, as a sentence (every article_id is in core.articles).",
 }
 
 _CREATE = f"""
@@ -80,9 +81,14 @@ _CREATE = f"""
         sample json,
         error varchar,
         run_id varchar not null,
-        ordinal integer not null
+        ordinal integer not null,
+        expects varchar
     )
 """
+_INSERTED = (
+    "table_name, check_name, expectation_type, severity, success, meaning, unexpected_count, observed_value, "
+    "sample, error, run_id, ordinal, expects"
+)
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,12 +101,13 @@ def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
             "where database_name = current_database() and schema_name = 'quality' and table_name = 'check_results'"
         ).fetchall()
     }
-    if "ordinal" in columns:
+    if "expects" in columns:
         return
     con.execute("create schema if not exists quality")
     con.execute(_CREATE)
-    # a file published before the column existed (a marts-only run starts from a copy of it)
+    # a file published before the columns existed (a marts-only run starts from a copy of it)
     con.execute(f"alter table {TABLE} add column if not exists ordinal integer default 0")
+    con.execute(f"alter table {TABLE} add column if not exists expects varchar")
     comment_on(con, TABLE, DESCRIPTION, COLUMNS)
 
 
@@ -111,7 +118,7 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: li
         (
             o.table, o.check_name, o.expectation_type, o.severity, o.success, o.meaning, o.unexpected_count,
             None if o.observed_value is None else json.dumps(o.observed_value, default=str),
-            json.dumps(o.sample, default=str), o.error, run_id, ordinal,
+            json.dumps(o.sample, default=str), o.error, run_id, ordinal, o.expects or None,
         )
         for ordinal, o in enumerate(outcomes)
     ]
@@ -119,7 +126,7 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, table: str, outcomes: li
     try:
         con.execute(f"delete from {TABLE} where table_name = ?", [table])
         if rows:
-            con.executemany(f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            con.executemany(f"insert into {TABLE} ({_INSERTED}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     except BaseException:
         rollback(con)
@@ -145,9 +152,16 @@ def outcomes(con: duckdb.DuckDBPyConnection, where: str = "", params: dict[str, 
     expectation order (the order a build checks them in)."""
     from pipeline.catalog import TABLES
 
+    # a warehouse published before checks were recorded with their sentence (read-only here)
+    has_expects = con.execute(
+        "select count(*) from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'quality' and table_name = 'check_results' and column_name = 'expects'"
+    ).fetchone()[0]
+    expects_column = "expects" if has_expects else "null as expects"
+
     rows = con.execute(
         f"select table_name, check_name, expectation_type, severity, success, meaning, unexpected_count, "
-        f"observed_value, sample, error from {TABLE} {where} "
+        f"observed_value, sample, error, {expects_column} from {TABLE} {where} "
         "order by list_position($tables, table_name), table_name, ordinal",
         {**(params or {}), "tables": [t.name for t in TABLES]},
     ).fetchall()
@@ -156,9 +170,9 @@ def outcomes(con: duckdb.DuckDBPyConnection, where: str = "", params: dict[str, 
             table=table, check_name=check, expectation_type=kind, severity=severity, success=success,
             meaning=meaning or "", unexpected_count=unexpected,
             observed_value=None if observed is None else json.loads(observed),
-            sample=json.loads(sample) if sample else [], error=error,
+            sample=json.loads(sample) if sample else [], error=error, expects=expects or "",
         )
-        for table, check, kind, severity, success, meaning, unexpected, observed, sample, error in rows
+        for table, check, kind, severity, success, meaning, unexpected, observed, sample, error, expects in rows
     ]
 
 

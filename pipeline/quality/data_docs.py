@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,9 @@ class DataDocs:
         self.context = gx.get_context(mode="file", project_root_dir=str(root))
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
 
-    def add(self, table: str, suite: dict[str, Any], result: Any, run_name: str) -> None:
+    def add(self, table: str, suite: dict[str, Any], result: Any, run_name: str, run_time: datetime | None = None) -> None:
+        """Store `result` under a run named `run_name` at `run_time` (GE names a run without a
+        time `__none__` in its pages)."""
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,
@@ -43,9 +46,12 @@ class DataDocs:
         self.context.suites.add_or_update(ge_suite(suite))
         for expectation_result in result.results:
             expectation_result.result = _escaped(expectation_result.result)
+        run_id = RunIdentifier(run_name=run_name, run_time=run_time or datetime.now(timezone.utc))
+        # GE's pages name the run from the result's own meta, not from the key it is stored under
+        result.meta["run_id"] = run_id
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=table),
-            run_id=RunIdentifier(run_name=run_name),
+            run_id=run_id,
             batch_identifier=table,
         )
         self.context.validation_results_store.set(key, result)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.quality.suites import CHECK_NAME_META, meaning
+from pipeline.quality.suites import CHECK_NAME_META, EXPECTS_META, expects, meaning
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -28,6 +28,8 @@ class Outcome:
     observed_value: Any = None
     sample: list[Any] = field(default_factory=list)
     error: str | None = None
+    # what the check asserts, as a sentence (see `pipeline.quality.suites.expects`)
+    expects: str = ""
 
     @property
     def blocks(self) -> bool:
@@ -88,6 +90,7 @@ def _outcomes(table: str, tagged: list[dict[str, Any]], results: Any, primary_ke
                 observed_value=_plain(result.result.get("observed_value")),
                 sample=_sample(result.result, primary_key),
                 error=info.get("exception_message") if info.get("raised_exception") else None,
+                expects=expectation["meta"].get(EXPECTS_META) or expects(expectation),
             )
         )
     return outcomes
