@@ -336,13 +336,13 @@ create or replace temp macro stop_words() as [
 -- accelerator!' -> 'chip maker unveils accelerator'.
 create or replace temp macro headline_key(title) as
     nullif(array_to_string(list_filter(
-        string_split(trim(regexp_replace(
+        string_split_regex(
             regexp_replace(
                 lower(strip_accents(title)),
                 '^\s*((re-?transmission|update[sd]?(\s+[0-9]+)?|exclusive|breaking|correct(ed|ion)|press release|wire)\s*[:|\-–—]+\s*)+',
                 ''
             ),
-            '[^\p{L}\p{N}]+', ' ', 'g')), ' '),
+            '[^\p{L}\p{N}]+'),
         lambda word: word <> '' and not list_contains(['a', 'an', 'of', 'to', 'in', 'on', 'by', 'at', 'as', 'or', 'is', 'it'] || stop_words(), word)
     ), ' '), '');
 
