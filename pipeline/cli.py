@@ -442,9 +442,7 @@ def check(
     from pipeline.quality import outputs
     from pipeline.warehouse import Warehouse, connect
 
-    if not warehouse_path.is_file():
-        _console().print(f"[red]error:[/red] no warehouse at {warehouse_path}: run `seedhouse build` first")
-        sys.exit(EXIT_USAGE)
+    _require_warehouse(warehouse_path)
     page = page or warehouse_path.with_name(f"{warehouse_path.stem}-quality.html")
     _refuse_to_overwrite(page, "quality page", outputs.is_page, False)
     # a document on standard output is all that goes there: the lines for people go to stderr

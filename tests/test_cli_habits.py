@@ -74,7 +74,9 @@ def test_sql_of_only_comments_is_a_usage_error(wh):
     usage_error(result, "the SQL holds no statement, only comments or semicolons")
 
 
-COMMANDS_ON_A_WAREHOUSE = [("query", "select 1"), ("report",), ("export-graph",), ("schema", "core.articles"), ("tables",)]
+COMMANDS_ON_A_WAREHOUSE = [
+    ("query", "select 1"), ("report",), ("export-graph",), ("schema", "core.articles"), ("tables",), ("check",),
+]
 
 
 @pytest.mark.parametrize("args", COMMANDS_ON_A_WAREHOUSE, ids=lambda args: args[0])
