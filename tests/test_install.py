@@ -4,11 +4,14 @@ install used from a folder that has nothing to do with the checkout."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -20,7 +23,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.paths import EXPECTATIONS_DIR, SQL_DIR
 from pipeline.project import BUILD_SETTINGS, CONFIG_FILE, ENV_VAR, Project, ProjectError, init, locate
-from tests.conftest import PROJECT, write_seeds
+from tests.conftest import PROJECT, free_port, graphql, write_seeds
 
 PYPROJECT = tomllib.loads((PROJECT / "pyproject.toml").read_text())
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
@@ -381,3 +384,67 @@ def test_an_installed_seedhouse_inits_builds_and_queries_outside_the_checkout(in
     assert loaded.stdout.splitlines() == [
         str(project), str(project / "expectations"), str(project / "seeds"), str(project / "warehouse" / "seedhouse.duckdb"), "v1.4.0",
     ]
+
+
+RESOURCE = """{ topLevelResourceDetailsOrError(resourceSelector: {repositoryLocationName: "seedhouse",
+  repositoryName: "__repository__", resourceName: "seedhouse"}) {
+    __typename ... on ResourceDetails { configuredValues { key value } } ... on PythonError { message } } }"""
+RUNS = "{ runsOrError { ... on Runs { results { runId status tags { key value } } } } }"
+
+
+def _failures(port: int, run_id: str) -> list[str]:
+    """What went wrong in run `run_id`, for the assertion message."""
+    query = """query($id: ID!) { runOrError(runId: $id) { ... on Run { eventConnection { events {
+      __typename ... on ExecutionStepFailureEvent { stepKey error { message } } ... on RunFailureEvent { message } } } } } }"""
+    events = graphql(port, query, {"id": run_id})["runOrError"]["eventConnection"]["events"]
+    failed = [e for e in events if "Failure" in e["__typename"]]
+    return [f"{e.get('stepKey')}: {(e.get('error') or {}).get('message') or e.get('message')}" for e in failed]
+
+
+@pytest.mark.slow
+def test_dagster_dev_in_a_project_folder_loads_the_project(installed, tmp_path):
+    """`dagster dev` with no options in a folder `seedhouse init` made: the code location loads
+    through its workspace.yaml, the launchpad's defaults are the project's, and the seeds sensor
+    builds the project's seeds into the project's warehouse."""
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    env.pop(ENV_VAR, None)
+    (tmp_path / "dagster_home").mkdir()
+    assert cli("init", "news", "--samples", "40", cwd=tmp_path, exe=installed / "bin" / "seedhouse", env=env).returncode == 0
+    project = tmp_path / "news"
+    port = free_port()
+    process = subprocess.Popen(
+        [str(installed / "bin" / "python"), "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                details = graphql(port, RESOURCE)["topLevelResourceDetailsOrError"]
+                if details["__typename"] == "ResourceDetails":
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None, "dagster dev did not load the project"
+            time.sleep(1)
+        values = {v["key"]: json.loads(v["value"]) for v in details["configuredValues"]}
+        assert (values["seeds_root"], values["warehouse_path"], values["storage_version"]) == (
+            str(project / "seeds"), str(project / "warehouse" / "seedhouse.duckdb"), "v1.4.0",
+        )
+        status, deadline = None, time.monotonic() + 420
+        while status not in ("SUCCESS", "FAILURE", "CANCELED"):
+            assert time.monotonic() < deadline, f"the sensor's build did not finish (last status {status})"
+            time.sleep(3)
+            runs = graphql(port, RUNS)["runsOrError"]["results"]
+            sensor_runs = [r for r in runs if {"key": "dagster/sensor_name", "value": "seeds_changed"} in r["tags"]]
+            status = sensor_runs[-1]["status"] if sensor_runs else None
+        assert status == "SUCCESS", _failures(port, sensor_runs[-1]["runId"])
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+    with duckdb.connect(str(project / "warehouse" / "seedhouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from core.articles").fetchall() == [(40,)]
