@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from pipeline.paths import default_report_path
-from pipeline.project import ENV_VAR, Project, ProjectError, locate
+from pipeline.project import ENV_VAR, NoProjectError, Project, ProjectError, locate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -50,7 +50,8 @@ _PROJECT = "seedhouse.project"  # ctx.meta key: the project, once found
 
 def _project(required: bool = True) -> Project | None:
     """The project of this command (`--project`, SEEDHOUSE_PROJECT, or the current folder and up),
-    found once; a usage error (exit 2) when there is none and `required`."""
+    found once; a usage error (exit 2) when there is none and `required`, and whenever the one
+    found or named cannot be used."""
     meta = click.get_current_context().meta
     if _PROJECT not in meta:
         try:
@@ -58,10 +59,10 @@ def _project(required: bool = True) -> Project | None:
         except ProjectError as exc:
             meta[_PROJECT] = exc
     found = meta[_PROJECT]
-    if isinstance(found, ProjectError):
-        if required:
-            raise click.UsageError(str(found))
+    if isinstance(found, NoProjectError) and not required:
         return None
+    if isinstance(found, ProjectError):
+        raise click.UsageError(str(found))
     return found
 
 
@@ -130,7 +131,15 @@ expectations_option = click.option(
 _WITHOUT_PROJECT = {"init", "generate"}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Seedhouse(click.Group):
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        # help for a command needs no usable project (read before the group's callback runs)
+        ctx.meta["seedhouse.help"] = bool({"-h", "--help"} & set(rest))
+        return name, command, rest
+
+
+@click.group(cls=_Seedhouse, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedhouse")
 @click.option(
     "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR, show_envvar=True,
@@ -145,8 +154,10 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
     --seeds and --warehouse override the project's paths for one command.
     """
     ctx.meta["seedhouse.project_option"] = project_dir
-    if project_dir is not None and ctx.invoked_subcommand not in _WITHOUT_PROJECT:
-        _project()  # a project named outright must be one, whatever the command's other options
+    if ctx.invoked_subcommand not in _WITHOUT_PROJECT and not ctx.meta.get("seedhouse.help"):
+        # a project found or named must be usable, whatever the command's other options: its
+        # settings are never dropped without a word
+        _project(required=False)
 
 
 @main.command()

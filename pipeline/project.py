@@ -92,6 +92,11 @@ class ProjectError(Exception):
     """No project where one was looked for, or a `seedhouse.toml` that cannot be used."""
 
 
+class NoProjectError(ProjectError):
+    """No `seedhouse.toml` in the current folder or above it, and none named: a command given all
+    its paths can still run."""
+
+
 NOT_FOUND = (
     "no seedhouse project here: no {file} in {where} or any folder above it. Run `seedhouse init DIR` "
     "to make one, or name one with --project DIR or the {env} environment variable"
@@ -171,7 +176,7 @@ def locate(project: Path | str | None = None, *, cwd: Path | str | None = None, 
     where = Path(cwd) if cwd is not None else Path.cwd()
     root = find(where)
     if root is None:
-        raise ProjectError(NOT_FOUND.format(file=CONFIG_FILE, where=where.absolute(), env=ENV_VAR))
+        raise NoProjectError(NOT_FOUND.format(file=CONFIG_FILE, where=where.absolute(), env=ENV_VAR))
     return Project.load(root)
 
 

@@ -199,6 +199,16 @@ def test_a_config_that_cannot_be_used_is_a_usage_error_naming_the_file(config, m
     assert query_says(["query", "select 1"]) == (2, f"Error: {root / CONFIG_FILE}: {message}")
 
 
+def test_a_broken_config_is_an_error_even_for_a_command_given_its_paths(tiny_warehouse, tmp_path, monkeypatch):
+    # its [build] settings would otherwise be dropped without a word
+    monkeypatch.chdir(_project(tmp_path / "p", "[build]\nmax_depth = 2.5\n"))
+    assert query_says(["query", "select 1", "--warehouse", str(tiny_warehouse)]) == (
+        2, f"Error: {tmp_path / 'p' / CONFIG_FILE}: [build] max_depth must be a int, not 2.5",
+    )
+    # while help still answers
+    assert CliRunner().invoke(main, ["build", "--help"]).exit_code == 0
+
+
 def test_project_option_must_name_a_project(tmp_path):
     assert query_says(["--project", str(tmp_path), "query", "select 1", "--warehouse", "w.duckdb"]) == (
         2, f"Error: {tmp_path} is not a seedhouse project: it holds no {CONFIG_FILE} (run `seedhouse init {tmp_path}`)",
