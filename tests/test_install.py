@@ -45,20 +45,30 @@ def tracked(folder: str) -> set[str]:
 # --- what the wheel is made of -------------------------------------------------------------------
 
 
-def test_the_package_list_is_every_code_package_and_the_two_data_packages():
+def folder_of(package: str) -> str:
+    """The checkout folder a data package is made from: pipeline._warehouse.core -> warehouse/core."""
+    top = next(name for name in DATA_PACKAGES if package == name or package.startswith(name + "."))
+    return "/".join([DATA_PACKAGES[top], *package[len(top) + 1:].split(".")]).rstrip("/")
+
+
+def test_the_package_list_is_every_code_package_and_every_model_folder():
     code = {
         ".".join(init_py.parent.relative_to(PROJECT).parts)
         for top in ("pipeline", "assets")
         for init_py in (PROJECT / top).rglob("__init__.py")
     }
-    assert set(SETUPTOOLS["packages"]) == code | set(DATA_PACKAGES)
+    models = {f"pipeline._warehouse.{Path(name).parent}" for name in tracked("warehouse") if "/" in name}
+    assert set(SETUPTOOLS["packages"]) == code | set(DATA_PACKAGES) | models
     assert SETUPTOOLS["package-dir"] == DATA_PACKAGES
 
 
-@pytest.mark.parametrize(("package", "folder"), sorted(DATA_PACKAGES.items()))
-def test_package_data_names_exactly_the_tracked_models_and_suites(package, folder):
-    patterns = SETUPTOOLS["package-data"][package]
-    matched = {p.relative_to(PROJECT / folder).as_posix() for pattern in patterns for p in (PROJECT / folder).glob(pattern)}
+@pytest.mark.parametrize("folder", sorted(DATA_PACKAGES.values()))
+def test_package_data_names_exactly_the_tracked_models_and_suites(folder):
+    matched = set()
+    for package, patterns in SETUPTOOLS["package-data"].items():
+        if package != "pipeline" and folder_of(package).split("/")[0] == folder:
+            base = PROJECT / folder_of(package)
+            matched |= {path.relative_to(PROJECT / folder).as_posix() for pattern in patterns for path in base.glob(pattern)}
     assert matched == tracked(folder)
 
 
