@@ -146,9 +146,9 @@ def run_build(
     # Great Expectations takes seconds to import: its process starts before Dagster's own set-up
     # (definitions, instance, run), which it then overlaps; the run's session takes it over.
     session = BuildSession(reporter=reporter, manifest=handed_manifest, ge=quality.new_ge_process())
-    from pipeline.definitions import defs, make_definitions
+    from pipeline.definitions import SUITES, defs, make_definitions
 
-    if expectations_dir is not None:
+    if suites != SUITES:  # the module's graph is made from the current project's suites
         defs = make_definitions(suites)
     run_id = None
     try:

@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE, EXPECTATIONS_DIR, default_report_path
+from pipeline.paths import default_report_path
+from pipeline.project import ENV_VAR, NoProjectError, Project, ProjectError, locate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -51,13 +52,49 @@ def _print_failures(console, failures) -> None:
             console.print(f"  - {failure.describe()}", markup=False)
 
 
+_PROJECT = "seedhouse.project"  # ctx.meta key: the project, once found
+
+
+def _project(required: bool = True) -> Project | None:
+    """The project of this command (`--project`, SEEDHOUSE_PROJECT, or the current folder and up),
+    found once; a usage error (exit 2) when there is none and `required`, and whenever the one
+    found or named cannot be used."""
+    meta = click.get_current_context().meta
+    if _PROJECT not in meta:
+        try:
+            meta[_PROJECT] = locate(meta.get("seedhouse.project_option"))
+        except ProjectError as exc:
+            meta[_PROJECT] = exc
+    found = meta[_PROJECT]
+    if isinstance(found, NoProjectError) and not required:
+        return None
+    if isinstance(found, ProjectError):
+        _usage(str(found))
+    return found
+
+
+def _project_settings() -> dict:
+    """The project's [build] settings for a build's resource config; none outside a project
+    (a build given --seeds and --warehouse)."""
+    project = _project(required=False)
+    return dict(project.settings) if project else {}
+
+
+def _default_expectations() -> Path:
+    # outside a project, a command given its other paths checks with the package's suites
+    from pipeline.paths import EXPECTATIONS_DIR
+
+    project = _project(required=False)
+    return project.expectations if project else EXPECTATIONS_DIR
+
+
 def warehouse_option(help: str):
     return click.option(
         "--warehouse",
         "warehouse_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        default=DEFAULT_WAREHOUSE,
-        show_default=True,
+        default=lambda: _project().warehouse,
+        show_default="the project's warehouse",
         help=help,
     )
 
@@ -233,16 +270,42 @@ expectations_option = click.option(
     "--expectations",
     "expectations_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=EXPECTATIONS_DIR,
-    show_default=True,
+    default=_default_expectations,
+    show_default="the project's suites",
     help="Directory of expectation suites (<schema>.<table>.json).",
 )
 
+# commands that need no project: they make one, or write files where they are told
+_WITHOUT_PROJECT = {"init", "generate"}
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Seedhouse(_Group):
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        # help for a command needs no usable project (read before the group's callback runs)
+        ctx.meta["seedhouse.help"] = bool({"-h", "--help"} & set(rest))
+        return name, command, rest
+
+
+@click.group(cls=_Seedhouse, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="seedhouse")
-def main() -> None:
-    """seedhouse: news seed files -> a checked DuckDB analytics warehouse."""
+@click.option(
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR, show_envvar=True,
+    default=None, help="The project folder (holding seedhouse.toml) [default: the current folder or the nearest above it].",
+)
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None) -> None:
+    """seedhouse: news seed files -> a checked DuckDB analytics warehouse.
+
+    Every command but init and generate works on a project: a folder whose seedhouse.toml names
+    its seeds, warehouse and expectation suites (`seedhouse init DIR` makes one). Options such as
+    --seeds and --warehouse override the project's paths for one command.
+    """
+    ctx.meta["seedhouse.project_option"] = project_dir
+    if ctx.invoked_subcommand not in _WITHOUT_PROJECT and not ctx.meta.get("seedhouse.help"):
+        # a project found or named must be usable, whatever the command's other options: its
+        # settings are never dropped without a word
+        _project(required=False)
 
 
 @main.command()
@@ -250,8 +313,8 @@ def main() -> None:
     "--seeds",
     "seeds_root",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_SEEDS_ROOT,
-    show_default=True,
+    default=lambda: _project().seeds,
+    show_default="the project's seeds",
     help="Directory of seed files, read recursively.",
 )
 @warehouse_option("The DuckDB file to publish.")
@@ -306,7 +369,7 @@ def build(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     )
-    options = {"verify": verify, "allow_shrink": allow_shrink, "force": force, "as_of": as_of}
+    options = {**_project_settings(), "verify": verify, "allow_shrink": allow_shrink, "force": force, "as_of": as_of}
     with bar:
         report = run_build(
             seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options,
@@ -386,7 +449,7 @@ def replay(repo: Path, paths: tuple[str, ...], warehouse_path: Path, expectation
     except ReplayError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
-    options = {"as_of": last.time.isoformat(), "history_from": str(history), "allow_shrink": allow_shrink}
+    options = {**_project_settings(), "as_of": last.time.isoformat(), "history_from": str(history), "allow_shrink": allow_shrink}
     report = run_build(seeds, warehouse_path, full=True, expectations_dir=expectations_dir, resource_config=options)
     _print_failures(console, report.failed_checks)
     if report.published:
@@ -692,6 +755,33 @@ def generate(n: int, out_dir: Path, seed: int) -> None:
 
     written = _write_out(lambda: write_seeds(n, out_dir, seed=seed), out_dir)
     click.echo(f"wrote {written} seed files under {out_dir}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--samples", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Write this many generated sample seeds into seeds/ to try the project with.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the sample seeds.")
+def init(directory: Path, samples: int, seed: int) -> None:
+    """Make DIRECTORY a seedhouse project: seedhouse.toml, seeds/, expectations/ and workspace.yaml.
+
+    seedhouse.toml names the seeds folder, the warehouse file, the expectation suites and the
+    build settings (paths relative to the project); seeds/ starts empty unless --samples;
+    expectations/ is a copy of the default suites to customise; workspace.yaml lets `dagster dev`
+    in the folder load the project. A folder that already is a project is left alone (exit 2).
+    """
+    from pipeline.project import init as make_project
+
+    try:
+        project = make_project(directory, samples=samples, seed=seed)
+    except ProjectError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
+    suites = len(list(project.expectations.glob("*.json")))
+    seeds = f"{samples} sample seed files" if samples else "empty: put your seed files there"
+    click.echo(f"created the seedhouse project {project.root}")
+    click.echo(f"  {project.config.name}: settings  seeds/: {seeds}  expectations/: {suites} suites  workspace.yaml: for dagster dev")
+    click.echo(f"next: cd {project.root} && seedhouse build")
 
 
 def run() -> None:

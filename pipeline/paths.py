@@ -1,17 +1,32 @@
-"""Where the project's own files live.
+"""Where seedhouse's own files live: the SQL models and the default expectation suites.
 
-seedhouse runs from a checkout, the way a dbt project does: the SQL models (`warehouse/`) and the
-expectation suites (`expectations/`) are files an analyst edits in place, so they are read from the
-project root rather than packaged into the wheel.
+They are kept once, in the checkout's top-level `warehouse/` and `expectations/` folders, and the
+wheel carries them inside the package (`pyproject.toml` maps those folders to
+`pipeline/_warehouse` and `pipeline/_expectations`). An installed package reads its packaged
+copies; a checkout (an editable install, the tests) reads the folders themselves, so an edit to a
+model takes effect at once.
+
+Where a user's seeds, warehouse and suites are is a project's business (`pipeline.project`), not
+this module's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "warehouse"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The folder holding the package: a checkout, or site-packages once installed. Source paths are
+# named relative to it where they are recorded (fingerprints, asset metadata).
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+_PACKAGED_SQL = PACKAGE_DIR / "_warehouse"
+INSTALLED = (_PACKAGED_SQL / "tables.yml").is_file()
+SQL_DIR = _PACKAGED_SQL if INSTALLED else PROJECT_ROOT / "warehouse"
+# the suites a project starts from (`seedhouse init` copies them) and checks use by default
+EXPECTATIONS_DIR = PACKAGE_DIR / "_expectations" if INSTALLED else PROJECT_ROOT / "expectations"
+
+# the checkout's own sample project (seedhouse.toml at its root names the same two paths); only
+# meaningful in a checkout, where docs generation and tests use them
 DEFAULT_SEEDS_ROOT = PROJECT_ROOT / "seeds"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "seedhouse.duckdb"
 

@@ -25,7 +25,7 @@ def seedhouse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 
 
 def test_commands_are_the_documented_ones():
-    assert COMMANDS == ["build", "check", "export-graph", "generate", "query", "replay", "report", "schema", "tables"]
+    assert COMMANDS == ["build", "check", "export-graph", "generate", "init", "query", "replay", "report", "schema", "tables"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -87,7 +87,9 @@ def test_check_exits_1_on_a_tampered_warehouse_and_names_the_expectations(tiny_w
 def test_check_exits_2_without_a_warehouse(tmp_path):
     result = seedhouse("check", "--warehouse", str(tmp_path / "missing.duckdb"))
     assert result.returncode == 2
-    assert "no warehouse at" in result.stdout and "run `seedhouse build` first" in result.stdout
+    assert (result.stdout, result.stderr) == (
+        "", f"error: no warehouse at {tmp_path / 'missing.duckdb'}: run `seedhouse build` first, or pass --warehouse\n"
+    )
 
 
 def test_check_exits_2_on_a_usage_error():
