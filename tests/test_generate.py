@@ -459,3 +459,18 @@ def test_links(corpus) -> None:
     noisy = [w for w in webs if "#" in w or urlsplit(w).netloc != urlsplit(w).netloc.lower()
              or parse_qsl(urlsplit(w).query) != parse_qsl(urlsplit(_canonical(w)).query)]
     assert len(noisy) == 203  # of 2825 distinct webUrls (~7%; slash-only noise not counted)
+
+
+def test_a_small_generated_corpus_publishes(tmp_path):
+    """A corpus of 20 items where two topics are carried only by items that are not news must
+    still publish: the marts count news only, and so must the checks that compare them with the
+    core tables."""
+    from tests.conftest import built_warehouse, query
+
+    seeds = tmp_path / "seeds"
+    generate(20, seeds, seed=0)
+    warehouse = built_warehouse(seeds, tmp_path)
+    news_topics = "select count(distinct topic) from core.article_topics join core.articles using (article_id) where content_kind = 'news'"
+    all_topics = "select count(distinct topic) from core.article_topics"
+    assert (query(warehouse, "select count(*) from analytics.topic_stats"), query(warehouse, news_topics),
+            query(warehouse, all_topics)) == ([(13,)], [(13,)], [(15,)])
