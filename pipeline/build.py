@@ -94,6 +94,7 @@ def run_build(
     resource_config: dict[str, Any] | None = None,
     instance: Any = None,
     reporter: Reporter | None = None,
+    ge: quality.GEProcess | None = None,
 ) -> BuildReport:
     """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build.
 
@@ -102,7 +103,8 @@ def run_build(
     `expectations_dir` replaces the project's suites for this build (checks are made from it).
     The run is recorded in `instance` (a `DagsterInstance`), by default `DAGSTER_HOME`'s if it is
     set (where `dagster dev` shows it), else an ephemeral one. `reporter` is told the parse's
-    progress."""
+    progress. `ge`, a Great Expectations process the caller keeps warm between builds (seedhouse
+    watch), is used and left running; by default each build starts its own."""
     started = time.perf_counter()
     suites = Path(expectations_dir) if expectations_dir is not None else EXPECTATIONS_DIR
     config = {
@@ -145,7 +147,9 @@ def run_build(
 
     # Great Expectations takes seconds to import: its process starts before Dagster's own set-up
     # (definitions, instance, run), which it then overlaps; the run's session takes it over.
-    session = BuildSession(reporter=reporter, manifest=handed_manifest, ge=quality.new_ge_process())
+    session = BuildSession(
+        reporter=reporter, manifest=handed_manifest, ge=ge or quality.new_ge_process(), keep_ge=ge is not None
+    )
     from pipeline.definitions import SUITES, defs, make_definitions
 
     if suites != SUITES:  # the module's graph is made from the current project's suites

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -407,6 +408,75 @@ def build(
         errors.print(f"[red]build failed:[/red] critical expectations failed: {names}")
     errors.print(f"[red]not published:[/red] {escape(str(report.warehouse))} was left as it was")
     sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.option(
+    "--seeds",
+    "seeds_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: _project().seeds,
+    show_default="the project's seeds",
+    help="Directory of seed files to watch, recursively.",
+)
+@warehouse_option("The DuckDB file to publish.")
+@expectations_option
+@click.option("--debounce", "debounce_ms", type=click.IntRange(min=0), default=300, show_default=True, metavar="MS",
+              help="Wait until the folder has been quiet this long before building, so a burst of files is one build.")
+@click.option(
+    "--allow-shrink", is_flag=True,
+    help="Publish even if a build loads far fewer articles than the published warehouse (seeds really removed).",
+)
+def watch(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, debounce_ms: int, allow_shrink: bool) -> None:
+    """Build now, then publish every change to the seeds folder as it lands, until Ctrl-C.
+
+    One long-lived process: Dagster's definitions and a Great Expectations process stay warm, the
+    folder is watched through the operating system's file events, and each burst of changes runs
+    the incremental build `seedhouse build` runs, printing what it published and how long after
+    the change. A failed build leaves the published warehouse as it was and the watch goes on.
+    Holds the warehouse's build lock while it waits: a `seedhouse build` meanwhile refuses.
+    """
+    from pipeline.ingest import SeedsRootError, check_seeds_root
+    from pipeline.watch import Publish, Watcher, WatchLockedError
+
+    console, errors = _console(), _console(stderr=True)
+    try:
+        check_seeds_root(seeds_root)
+    except SeedsRootError as exc:
+        _usage(str(exc))
+
+    def published(event: Publish) -> None:
+        report = event.report
+        when = time.strftime("%H:%M:%S")
+        after = "" if event.latency_s is None else f", {event.latency_s:.1f}s after the change"
+        changed = f"{event.changes} file event(s): " if event.changes else ""
+        for warning in report.warnings:
+            errors.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+        if report.up_to_date:
+            console.print(f"{when} {changed}nothing to build: {report.warehouse} is current", soft_wrap=True)
+        elif report.published:
+            articles = report.row_counts.get("core.articles", 0)
+            # one line a publish, however long the path, for whoever follows the log
+            console.print(f"{when} {changed}published {report.warehouse} ({articles} articles) "
+                          f"in {report.seconds:.1f}s{after}", soft_wrap=True)
+        else:
+            for error in report.errors:
+                errors.print(f"[red]error:[/red] {escape(error)}")
+            for failure in report.blocking_failures:
+                errors.print(f"  - {escape(failure.describe())}")
+            errors.print(f"{when} [red]not published:[/red] {escape(str(report.warehouse))} was left as it was; "
+                         "watching for the next change")
+
+    watcher = Watcher(seeds_root, warehouse_path, expectations_dir=expectations_dir, debounce_ms=debounce_ms,
+                      resource_config={**_project_settings(), "allow_shrink": allow_shrink})
+    try:
+        watcher.run(published, on_ready=lambda: console.print(f"watching {seeds_root} (Ctrl-C to stop)"))
+    except WatchLockedError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        console.print(f"stopped during a build: {warehouse_path} holds the last build that published")
+        return
+    console.print("stopped")
 
 
 @main.command()

@@ -54,10 +54,13 @@ class BuildSession:
         reporter: Reporter | None = None,
         manifest: tuple[Path, pa.Table] | None = None,
         ge: quality.GEProcess | None = None,
+        keep_ge: bool = False,
     ):
         self.reporter = reporter
         self._manifest = manifest  # (seeds root, discover(root)) read by the caller, taken once
         self._ge = ge
+        # a process the caller keeps for its next runs (seedhouse watch): used, never closed here
+        self._kept_ge = ge if keep_ge else None
         self.warehouse: Warehouse | None = None
         self.built: dict[str, int] = {}  # table -> rows, for every table this run built
         self._validations: dict[str, quality.Validation | None] = {}  # handed to GE, answers pending
@@ -85,9 +88,9 @@ class BuildSession:
     def stop_ge(self) -> None:
         """Stop the GE process (the next use of `ge` starts another); what it had not answered
         is forgotten and validated again in the check step."""
-        if self._ge is not None:
+        if self._ge is not None and self._ge is not self._kept_ge:
             self._ge.close()
-            self._ge = None
+        self._ge = None
         self._validations = {name: None for name in self._validations}
 
     # -- tables and checks -----------------------------------------------------------------------------

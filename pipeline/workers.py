@@ -41,10 +41,14 @@ def exit_without_teardown(exit_code: Callable[[], int] = lambda: 0) -> None:
 
 
 def die_with_parent(parent_pid: int) -> None:
+    import signal
+
     exit_without_teardown()  # a worker told to stop holds nothing that needs the teardown
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides what it means
+    # (`seedhouse watch` stops between builds), and its workers end when it tells them or dies
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

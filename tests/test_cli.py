@@ -25,7 +25,7 @@ def seedhouse(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 
 
 def test_commands_are_the_documented_ones():
-    assert COMMANDS == ["build", "check", "export-graph", "generate", "init", "query", "replay", "report", "schema", "tables"]
+    assert COMMANDS == ["build", "check", "export-graph", "generate", "init", "query", "replay", "report", "schema", "tables", "watch"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,128 @@
+"""`seedhouse watch`: one long-lived process that publishes every change to a seeds folder.
+
+A one-shot `seedhouse build` pays, on every call, for what does not change between builds:
+importing Dagster and making the definitions, starting Great Expectations in a process of its own
+(seconds of imports), and reading the seeds folder to find what changed. The watcher pays them
+once. It builds at start (nothing runs when the warehouse is current), then waits on the
+operating system's file events (inotify on Linux, through watchfiles) and, once a burst of events
+has been quiet for the debounce time, runs the same incremental build `seedhouse build` runs, in
+this process, handing it the warm GE process.
+
+Between builds the watcher holds the warehouse's build lock, so a `seedhouse build` or a second
+watcher on the same warehouse refuses at once instead of racing it; it lends the lock to its own
+builds. A build that fails (a critical expectation, a full disk) leaves the published file as it
+was, as always, and the watcher goes on waiting: the next change builds again.
+
+Latency, as reported, runs from the moment the earliest changed file was written (its
+modification time, or when the watcher last finished building if that is later, since a copied
+file may keep an old time) to the moment the build published.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.build import BuildReport, run_build
+from pipeline.warehouse import Warehouse
+
+DEFAULT_DEBOUNCE_MS = 300
+
+
+class WatchLockedError(RuntimeError):
+    """Another build or watcher holds the warehouse's build lock."""
+
+
+@dataclass
+class Publish:
+    """What one build of the watcher did, and how long after the change."""
+
+    report: BuildReport
+    changes: int  # file events in the burst that started it (0 for the build at start)
+    latency_s: float | None  # from the earliest change written to the build's end (None at start)
+
+
+def _landed_at(changes: set[tuple[Any, str]], floor: float) -> float:
+    """When the earliest change of a burst was written: the oldest modification time of the files
+    added or changed (a removed file has none), never before `floor`."""
+    times = []
+    for _, path in changes:
+        try:
+            times.append(Path(path).stat().st_mtime)
+        except OSError:
+            continue
+    return max(min(times), floor) if times else floor
+
+
+class Watcher:
+    """Builds `warehouse_path` from `seeds_root` now and after every change, until stopped."""
+
+    def __init__(
+        self,
+        seeds_root: Path,
+        warehouse_path: Path,
+        *,
+        expectations_dir: Path | None = None,
+        resource_config: dict[str, Any] | None = None,
+        debounce_ms: int = DEFAULT_DEBOUNCE_MS,
+    ):
+        self.seeds_root = Path(seeds_root)
+        self.warehouse_path = Path(warehouse_path)
+        self.expectations_dir = expectations_dir
+        self.resource_config = resource_config or {}
+        self.debounce_ms = debounce_ms
+        self._lock = Warehouse(warehouse_path, force=bool(self.resource_config.get("force")))
+
+    def _build(self, ge) -> BuildReport:
+        # the build takes the lock itself (its own Warehouse); lent for the run, taken back after
+        self._lock.release_lock()
+        try:
+            return run_build(
+                self.seeds_root, self.warehouse_path, expectations_dir=self.expectations_dir,
+                resource_config=self.resource_config, ge=ge,
+            )
+        finally:
+            self._lock.try_lock()  # if a shell build slipped in, the next change still builds
+
+    def run(self, on_publish: Callable[[Publish], None], stop: threading.Event | None = None,
+            on_ready: Callable[[], None] | None = None) -> None:
+        """Build now, then on every burst of changes, calling `on_publish` after each build; return
+        when `stop` is set or on Ctrl-C while waiting (a Ctrl-C during a build raises
+        KeyboardInterrupt: the build's file is dropped and the published one stays)."""
+        import logging
+
+        import watchfiles
+
+        from pipeline.quality import new_ge_process
+
+        # the command says it stopped; watchfiles would also log that it caught the Ctrl-C
+        logging.getLogger("watchfiles.main").setLevel(logging.ERROR)
+
+        if not self._lock.try_lock():
+            raise WatchLockedError(
+                f"another seedhouse build or watch holds the lock of {self.warehouse_path} "
+                f"({self._lock.state_dir / 'build.lock'}); stop it first"
+            )
+        ge = new_ge_process()
+        try:
+            report = self._build(ge)
+            on_publish(Publish(report, 0, None))
+            floor = time.time()
+            if on_ready is not None:
+                on_ready()
+            for changes in watchfiles.watch(
+                self.seeds_root, debounce=self.debounce_ms, step=50, stop_event=stop, raise_interrupt=False,
+                # every file is a seed or a ledger entry: nothing in the folder is noise to skip
+                watch_filter=None,
+            ):
+                landed = _landed_at(changes, floor)
+                report = self._build(ge)
+                floor = time.time()
+                on_publish(Publish(report, len(changes), floor - landed))
+        finally:
+            ge.close()
+            self._lock.release_lock()

@@ -1,0 +1,118 @@
+"""`seedhouse watch` as an operator runs it: a real process on a real folder, changes made to the
+folder while it runs, a shell build refused while it holds the lock, a failed build survived, and
+Ctrl-C delivered to its whole process group as a terminal does."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.warehouse import Warehouse
+from tests.conftest import TINY_SEEDS, query, write_seeds
+
+pytestmark = pytest.mark.slow
+
+NEW_SEED = b"""---
+title: "A watched seed lands"
+excerpt: "Published by the watcher."
+publishedDateTime: 2024-05-01T10:00:00Z
+webUrl: "https://www.exampletimes.com/news/watched-seed-lands"
+type: article
+provider:
+  name: Example Times
+  domain: exampletimes.com
+---
+"""
+
+
+class Lines:
+    """The lines a process writes, read on a thread so that waiting for one never blocks."""
+
+    def __init__(self, stream):
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, text: str, deadline_s: float = 240) -> str:
+        """The next line holding `text` (a deadline only so that a broken build cannot hang CI)."""
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            try:
+                line = self._queue.get(timeout=1)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise AssertionError(f"the process ended before printing {text!r}; it printed {self.seen}")
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r} in {deadline_s} s; printed {self.seen}")
+
+    def rest(self) -> list[str]:
+        """Every line, once the process has ended."""
+        while (line := self._queue.get(timeout=60)) is not None:
+            self.seen.append(line)
+        return self.seen
+
+
+def test_watch_publishes_each_change_survives_a_failed_build_and_stops_on_ctrl_c(tmp_path):
+    seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", "--seeds", str(seeds), "--warehouse", str(warehouse),
+         "--debounce", "200"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, start_new_session=True,
+    )
+    out, err = Lines(watch.stdout), Lines(watch.stderr)
+    try:
+        assert "(2 articles)" in out.wait_for("published")
+        out.wait_for("watching")
+
+        # while it waits, the watcher holds the build lock: a shell build refuses at once
+        shell = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "build", "--full", "--seeds", str(seeds), "--warehouse", str(warehouse)],
+            capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        )
+        assert shell.returncode == 1
+        assert "another seedhouse build is running" in shell.stderr
+
+        # a new file is published
+        (seeds / "news").mkdir()
+        (seeds / "news" / "watched.md").write_bytes(NEW_SEED)
+        line = out.wait_for("published")
+        assert "file event(s): published" in line and "(3 articles)" in line and "after the change" in line
+        assert query(warehouse, "select count(*) from core.articles where title = 'A watched seed lands'") == [(1,)]
+
+        # two of the three articles gone: the shrink guard holds the build back, the published
+        # file stays as it was, and the watcher goes on
+        before = warehouse.read_bytes()
+        held = {name: (seeds / name).read_bytes() for name in ("sub/b.txt", "news/watched.md")}
+        for name in held:
+            (seeds / name).unlink()
+        err.wait_for("not published:")
+        assert warehouse.read_bytes() == before
+        for name, data in held.items():
+            (seeds / name).write_bytes(data)
+        assert "(3 articles)" in out.wait_for("published")
+    finally:
+        os.killpg(watch.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
+        code = watch.wait(timeout=120)
+    assert code == 0
+    out.wait_for("stopped")
+    assert not any("Traceback" in line for line in err.rest())
+    # the lock is free again, and no build file is left behind
+    assert Warehouse(warehouse).try_lock()
+    assert list(Path(warehouse.parent / ".seedhouse" / warehouse.name / "builds").glob("*.duckdb")) == []
