@@ -20,6 +20,7 @@ file may keep an old time) to the moment the build published.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -91,8 +92,9 @@ class Watcher:
     def run(self, on_publish: Callable[[Publish], None], stop: threading.Event | None = None,
             on_ready: Callable[[], None] | None = None) -> None:
         """Build now, then on every burst of changes, calling `on_publish` after each build; return
-        when `stop` is set or on Ctrl-C while waiting (a Ctrl-C during a build raises
-        KeyboardInterrupt: the build's file is dropped and the published one stays)."""
+        when `stop` is set, on SIGTERM (after the build in hand) or on Ctrl-C while waiting (a
+        Ctrl-C during a build raises KeyboardInterrupt: the build's file is dropped and the
+        published one stays)."""
         import logging
 
         import watchfiles
@@ -107,22 +109,41 @@ class Watcher:
                 f"another seedhouse build or watch holds the lock of {self.warehouse_path} "
                 f"({self._lock.state_dir / 'build.lock'}); stop it first"
             )
+        # SIGTERM (`kill`, a service manager stopping it) ends the watch once the build in hand,
+        # if any, is done: the same clean stop as Ctrl-C between builds
+        stop = stop or threading.Event()
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main_thread else None
         ge = new_ge_process()
         try:
-            report = self._build(ge)
-            on_publish(Publish(report, 0, None))
-            floor = time.time()
-            if on_ready is not None:
-                on_ready()
+            floor, started = time.time(), False
             for changes in watchfiles.watch(
                 self.seeds_root, debounce=self.debounce_ms, step=50, stop_event=stop, raise_interrupt=False,
                 # every file is a seed or a ledger entry: nothing in the folder is noise to skip
                 watch_filter=None,
+                # an empty batch each second: the first says the folder is watched, which the
+                # generator has no other way to tell
+                yield_on_timeout=True, rust_timeout=1000,
             ):
+                if not started:
+                    # watched from here on: the build at start reads the folder as it is now, and
+                    # whatever changes from now on is seen, even during that build
+                    started = True
+                    on_publish(Publish(self._build(ge), 0, None))
+                    floor = time.time()
+                    if on_ready is not None:
+                        on_ready()
+                    continue
+                if not changes:
+                    continue
                 landed = _landed_at(changes, floor)
                 report = self._build(ge)
                 floor = time.time()
                 on_publish(Publish(report, len(changes), floor - landed))
+                if stop.is_set():
+                    break
         finally:
             ge.close()
             self._lock.release_lock()
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous)

@@ -68,14 +68,21 @@ class Lines:
         return self.seen
 
 
+def start_watch(seeds: Path, warehouse: Path, cwd: Path) -> subprocess.Popen:
+    """`seedhouse watch` as a terminal starts it: a process group of its own, Ctrl-C not ignored
+    (a shell's background job, which this test may run in, would hand it on ignored)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", "--seeds", str(seeds), "--warehouse", str(warehouse),
+         "--debounce", "200"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
 def test_watch_publishes_each_change_survives_a_failed_build_and_stops_on_ctrl_c(tmp_path):
     seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
     warehouse = tmp_path / "wh" / "seedhouse.duckdb"
-    watch = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "watch", "--seeds", str(seeds), "--warehouse", str(warehouse),
-         "--debounce", "200"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, start_new_session=True,
-    )
+    watch = start_watch(seeds, warehouse, tmp_path)
     out, err = Lines(watch.stdout), Lines(watch.stderr)
     try:
         assert "(2 articles)" in out.wait_for("published")
@@ -116,3 +123,20 @@ def test_watch_publishes_each_change_survives_a_failed_build_and_stops_on_ctrl_c
     # the lock is free again, and no build file is left behind
     assert Warehouse(warehouse).try_lock()
     assert list(Path(warehouse.parent / ".seedhouse" / warehouse.name / "builds").glob("*.duckdb")) == []
+
+
+def test_watch_stops_cleanly_on_sigterm(tmp_path):
+    """What `kill` or a service manager sends: the watch ends like Ctrl-C, exit 0, lock released."""
+    seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    watch = start_watch(seeds, warehouse, tmp_path)
+    out, err = Lines(watch.stdout), Lines(watch.stderr)
+    try:
+        out.wait_for("watching")
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        code = watch.wait(timeout=120)
+    assert code == 0
+    assert out.wait_for("stopped") == "stopped"
+    assert not any("Traceback" in line for line in err.rest())
+    assert Warehouse(warehouse).try_lock()
