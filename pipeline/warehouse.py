@@ -33,7 +33,8 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.catalog import Table
-from pipeline.paths import SQL_DIR, model_path
+from pipeline.keys import Keys, table_keys
+from pipeline.paths import EXPECTATIONS_DIR, SQL_DIR, model_path
 
 # Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.5 and older
 # (older CLIs, DBeaver drivers); v1.4.0 storage opens in both. Override with `storage_version`.
@@ -201,30 +202,91 @@ def referenced_tables(sql: str) -> list[str]:
     return list(dict.fromkeys(f"{schema}.{name}" for schema, name in found))
 
 
-def model_dependencies(table: Table) -> list[str]:
-    """The tables a model's SQL reads, itself excluded."""
-    return [name for name in referenced_tables(model_sql(table)) if name != table.name]
+def model_dependencies(table: Table, expectations_dir: Path = EXPECTATIONS_DIR) -> list[str]:
+    """The tables a model's SQL reads, itself excluded, then the tables its foreign keys reference
+    (see `pipeline.keys`): those must exist, with their keys, before it is built."""
+    read = [name for name in referenced_tables(model_sql(table)) if name != table.name]
+    return list(dict.fromkeys(read + table_keys(table.name, expectations_dir).references()))
 
 
-def build_model(con: duckdb.DuckDBPyConnection, table: Table) -> int:
-    """Create `table` from its SQL file, document it with COMMENT ON, and return its row count.
+def build_model(con: duckdb.DuckDBPyConnection, table: Table, expectations_dir: Path = EXPECTATIONS_DIR) -> int:
+    """Create `table` from its SQL file with the keys its suite in `expectations_dir` guarantees
+    (`pipeline.keys`), document it with COMMENT ON, and return its row count.
 
     A model is one query, optionally preceded by statements that create temporary tables it
     reads (a step too large to hold in memory with the rest); those are dropped afterwards."""
     create_schemas(con, table.schema)
-    kind = "view" if table.view else "table"
     *steps, query = [statement.query for statement in con.extract_statements(model_sql(table))]
     temporary = [re.search(r"\btemp(?:orary)? table\s+(\w+)", step, re.IGNORECASE) for step in steps]
     try:
         for step in steps:
             con.execute(step)
-        con.execute(f"create or replace {kind} {quote_ident(table.name)} as\n{query}")
+        if table.view:
+            con.execute(f"create or replace view {quote_ident(table.name)} as\n{query}")
+        else:
+            create_table(con, table.name, query, table_keys(table.name, expectations_dir))
     finally:
         for match in temporary:
             if match:
                 con.execute(f"drop table if exists {quote_ident(match.group(1))}")
     comment(con, table)
     return row_count(con, table.name)
+
+
+def create_table(con: duckdb.DuckDBPyConnection, name: str, query: str, keys: Keys) -> None:
+    """(Re)create table `name` from `query`, declaring `keys`: the table is created with them,
+    then filled by the query (DuckDB takes foreign keys only in CREATE TABLE).
+
+    Rows that break a key are not refused here: the table is then built without its keys, so
+    that the table's checks run and report the rows, with what they mean, and keep the build
+    from being published (every key comes from a critical check). A foreign key whose table is
+    missing, or was so built without its key, is left out (a replay builds some core tables
+    only)."""
+    quoted = quote_ident(name)
+    foreign_keys = [fk for fk in keys.foreign_keys if _is_key(con, fk.table, (fk.key,))]
+    if not (keys.primary_key or keys.unique or keys.not_null or foreign_keys):
+        con.execute(f"create or replace table {quoted} as\n{query}")
+        return
+    columns = [(column, kind) for column, kind, *_ in con.execute(f"describe {query}").fetchall()]
+    not_null = set(keys.not_null)
+    definitions = [f"{_column(column)} {kind}{' not null' if column in not_null else ''}" for column, kind in columns]
+    if keys.primary_key:
+        definitions.append(f"primary key ({', '.join(map(_column, keys.primary_key))})")
+    definitions += [f"unique ({', '.join(map(_column, columns_))})" for columns_ in keys.unique]
+    definitions += [
+        f"foreign key ({_column(fk.column)}) references {quote_ident(fk.table)} ({_column(fk.key)})"
+        for fk in foreign_keys
+    ]
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create or replace table {quoted} (\n    " + ",\n    ".join(definitions) + "\n)")
+        con.execute(f"insert into {quoted}\n{query}")
+        con.execute("commit")
+    except duckdb.ConstraintException:
+        rollback(con)
+        con.execute(f"create or replace table {quoted} as\n{query}")
+    except BaseException:
+        rollback(con)
+        raise
+
+
+def _column(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_key(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> bool:
+    """True when `table` exists in the current database with a primary key or unique constraint
+    on exactly `columns`: what a foreign key to it needs."""
+    schema, name = table.split(".", 1)
+    return bool(
+        scalar(
+            con,
+            "select count(*) from duckdb_constraints() where database_name = current_database() "
+            "and schema_name = ? and table_name = ? and constraint_type in ('PRIMARY KEY', 'UNIQUE') "
+            "and list_sort(constraint_column_names) = list_sort(?::varchar[])",
+            [schema, name, list(columns)],
+        )
+    )
 
 
 def comment(con: duckdb.DuckDBPyConnection, table: Table) -> None:
