@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.catalog import Table
+from pipeline.catalog import STEP_TABLES, Table
 from pipeline.keys import Keys, table_keys
 from pipeline.paths import EXPECTATIONS_DIR, SQL_DIR, model_path
 
@@ -187,12 +187,16 @@ def run_sql(
     """Run the one statement of `warehouse/<schema>/<name>.sql`, with its `$name` parameters
     from `parameters`, and return the connection (to fetch what it selects). The ingest's SQL
     steps (`warehouse/staging/`, `quality.build_info`) run this way, where they can be read
-    beside the models that read them."""
+    beside the models that read them. A step whose table is published (`catalog.STEP_TABLES`)
+    gets its COMMENTs from the YAML beside it."""
     sql = model_path(schema, name).read_text()
     if len(con.extract_statements(sql)) != 1:
         # several would run, but only the last one's result and parameters would be seen
         raise ValueError(f"{model_path(schema, name)} must hold exactly one SQL statement")
-    return con.execute(sql, parameters) if parameters else con.execute(sql)
+    result = con.execute(sql, parameters) if parameters else con.execute(sql)
+    if f"{schema}.{name}" in STEP_TABLES:  # a CREATE: there is no result to keep for the caller
+        comment(con, STEP_TABLES[f"{schema}.{name}"])
+    return result
 
 
 def referenced_tables(sql: str) -> list[str]:
