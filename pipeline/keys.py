@@ -1,5 +1,5 @@
-"""The keys each warehouse table declares (PRIMARY KEY, UNIQUE, NOT NULL, FOREIGN KEY), read from
-the table's suite, so that BI tools (DBeaver, Metabase, DuckDB's `describe`) see the relations the
+"""The keys each warehouse table declares (PRIMARY KEY, NOT NULL, FOREIGN KEY), read from the
+table's suite, so that BI tools (DBeaver, Metabase, DuckDB's `describe`) see the relations the
 checks hold.
 
 The suite is the one declaration: a key is declared exactly where a *critical* expectation (one
@@ -7,11 +7,12 @@ that blocks publishing, checked on every row: no `mostly`, no `row_condition`) g
 every key of a published file holds.
 
 - NOT NULL: `expect_column_values_to_not_be_null`.
-- PRIMARY KEY: the suite's `meta.primary_key`, when the columns are checked unique together
+- PRIMARY KEY: the suite's `meta.primary_key`, when its columns are checked unique together
   (`expect_column_values_to_be_unique` or `expect_compound_columns_to_be_unique`) and each is
-  checked not null (DuckDB's primary keys refuse NULLs).
-- UNIQUE: every other unique set the suite checks (DuckDB lets NULLs repeat in them, as the
-  checks do).
+  checked not null (a primary key refuses NULLs). A key whose columns are not all checked not null
+  (`ordinal`, `version`, `grain` ...) is declared by no constraint, and neither are the other
+  unique columns (the URLs and paths of core.articles): their indexes would cost as much again as
+  the keys do (docs/performance.md), for no relation a BI tool draws.
 - FOREIGN KEY: `expect_column_values_to_not_be_in_set` whose values are a parameter of the form
   `select distinct C from T where C is not null and C not in (select K from U)`: C references
   U(K). Declared only within the core schema and to another table: DuckDB refuses a key across
@@ -53,12 +54,11 @@ class ForeignKey:
 @dataclass(frozen=True)
 class Keys:
     primary_key: tuple[str, ...] = ()
-    unique: tuple[tuple[str, ...], ...] = ()
     not_null: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.primary_key or self.unique or self.not_null or self.foreign_keys)
+        return bool(self.primary_key or self.not_null or self.foreign_keys)
 
     def references(self) -> list[str]:
         """The tables this one's foreign keys name: they must be built first."""
@@ -99,19 +99,12 @@ def keys_of_suite(table: str, suite: dict[str, Any]) -> Keys:
             ):
                 foreign_keys.append(ForeignKey(match["column"], match["target"], match["key"]))
     not_null = list(dict.fromkeys(not_null))
-    unique = list(dict.fromkeys(unique))
     declared = tuple(suite.get("meta", {}).get("primary_key", []))
-    primary_key: tuple[str, ...] = ()
-    for columns in unique:
-        if declared and set(columns) == set(declared) and set(columns) <= set(not_null):
-            primary_key = declared
-            unique.remove(columns)
-            break
+    checked_unique = any(set(columns) == set(declared) for columns in unique)
+    primary_key = declared if declared and checked_unique and set(declared) <= set(not_null) else ()
     return Keys(
         primary_key=primary_key,
-        unique=tuple(unique),
-        # a primary key's columns are NOT NULL already: DuckDB lists them once, as the key's
-        not_null=tuple(column for column in not_null if column not in primary_key),
+        not_null=tuple(not_null),
         foreign_keys=tuple(dict.fromkeys(foreign_keys)),
     )
 

@@ -238,25 +238,23 @@ def build_model(con: duckdb.DuckDBPyConnection, table: Table, expectations_dir: 
 
 
 def create_table(con: duckdb.DuckDBPyConnection, name: str, query: str, keys: Keys) -> None:
-    """(Re)create table `name` from `query`, declaring `keys`: the table is created with them,
-    then filled by the query (DuckDB takes foreign keys only in CREATE TABLE).
+    """(Re)create table `name` from `query`, declaring `keys`: the table is created with its NOT
+    NULL columns and foreign keys (DuckDB takes those only in CREATE TABLE), filled by the query,
+    then given its primary key (built in one pass over the rows: a fraction of the memory that
+    keeping it up to date row by row during the insert takes).
 
-    Rows that break a key are not refused here: the table is then built without its keys, so
-    that the table's checks run and report the rows, with what they mean, and keep the build
-    from being published (every key comes from a critical check). A foreign key whose table is
-    missing, or was so built without its key, is left out (a replay builds some core tables
-    only)."""
+    Rows that break a key are not refused here: the table is then built without the keys they
+    break, so that the table's checks run and report the rows, with what they mean, and keep the
+    build from being published (every key comes from a critical check). A foreign key whose table
+    is missing, or is without its key, is left out (a replay builds some core tables only)."""
     quoted = quote_ident(name)
     foreign_keys = [fk for fk in keys.foreign_keys if _is_key(con, fk.table, (fk.key,))]
-    if not (keys.primary_key or keys.unique or keys.not_null or foreign_keys):
+    if not (keys.primary_key or keys.not_null or foreign_keys):
         con.execute(f"create or replace table {quoted} as\n{query}")
         return
     columns = [(column, kind) for column, kind, *_ in con.execute(f"describe {query}").fetchall()]
     not_null = set(keys.not_null)
     definitions = [f"{_column(column)} {kind}{' not null' if column in not_null else ''}" for column, kind in columns]
-    if keys.primary_key:
-        definitions.append(f"primary key ({', '.join(map(_column, keys.primary_key))})")
-    definitions += [f"unique ({', '.join(map(_column, columns_))})" for columns_ in keys.unique]
     definitions += [
         f"foreign key ({_column(fk.column)}) references {quote_ident(fk.table)} ({_column(fk.key)})"
         for fk in foreign_keys
@@ -269,9 +267,43 @@ def create_table(con: duckdb.DuckDBPyConnection, name: str, query: str, keys: Ke
     except duckdb.ConstraintException:
         rollback(con)
         con.execute(f"create or replace table {quoted} as\n{query}")
+        return
     except BaseException:
         rollback(con)
         raise
+    if keys.primary_key:
+        try:
+            con.execute(f"alter table {quoted} add primary key ({', '.join(map(_column, keys.primary_key))})")
+        except duckdb.ConstraintException:
+            pass  # duplicate keys: the table's uniqueness check reports them
+    release_index_memory(con)
+
+
+# DuckDB keeps a key's index (an ART) in memory while its database is attached, outside what it
+# can spill to disk, and a build holds its file for the whole run: at a million seeds the keys'
+# indexes alone would outgrow the build's memory limit, and the lower limit under which large
+# tables are validated. Past this much, the file is checkpointed and attached again, which leaves
+# the indexes on disk until a key is next checked (an insert into a table that references it).
+INDEX_MEMORY_BYTES = 32 * 2**20
+
+
+def release_index_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the current database's key indexes on disk when they hold more than
+    `INDEX_MEMORY_BYTES` of memory (see there)."""
+    held = scalar(con, "select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory() where tag = 'ART_INDEX'")
+    if held <= INDEX_MEMORY_BYTES:
+        return
+    databases = dict(con.execute("select database_name, path from duckdb_databases()").fetchall())
+    database = scalar(con, "select current_database()")
+    # a file attached to an in-memory database, as `connect` opens a build's (not one opened as
+    # the connection's own database, which cannot be detached)
+    if database == "memory" or databases.get(database) is None or "memory" not in databases:
+        return
+    con.execute(f"checkpoint {quote_ident(database)}")
+    con.execute("use memory")
+    con.execute(f"detach {quote_ident(database)}")
+    attach(con, Path(databases[database]), database)
+    con.execute(f"use {quote_ident(database)}")
 
 
 def _column(name: str) -> str:
