@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from pipeline import quality
-from pipeline.catalog import TABLES
+from pipeline.catalog import BY_NAME, TABLES
 from pipeline.quality import suites, validation
 from pipeline.warehouse import connect, quote_ident
 from tests.conftest import TINY_SEEDS, article_key, built_warehouse, without_keys, write_seeds
@@ -98,6 +98,8 @@ def test_every_suite_passes_on_the_tiny_warehouse(scratch):
 
 @pytest.mark.parametrize(("table", "check_name", "expectation"), CRITICAL, ids=[f"{t}:{n}" for t, n, _ in CRITICAL])
 def test_each_critical_expectation_fails_on_a_table_that_breaks_it(scratch, table, check_name, expectation):
+    if not BY_NAME[table].view:
+        without_keys(scratch, table)  # the table's keys would refuse what breaks their checks
     scratch.execute("begin transaction")
     break_it(scratch, table, expectation)
     outcomes = {o.check_name: o for o in quality.validate(scratch, table)}
@@ -108,7 +110,7 @@ def test_each_critical_expectation_fails_on_a_table_that_breaks_it(scratch, tabl
 
 
 def test_suites_run_on_empty_tables_without_raising(scratch):
-    for table in TABLES:
+    for table in reversed(TABLES):  # a table before those its foreign keys reference
         if not table.view:  # views empty with their tables
             scratch.execute(f"delete from {quote_ident(table.name)}")
     for table in TABLES:
