@@ -281,3 +281,25 @@ def test_an_incremental_build_and_a_marts_only_run_keep_the_keys(tmp_path):
     marts = run_build(seeds, path, job_name="refresh_analytics")
     assert (marts.published, marts.errors) == (True, [])
     assert declared_keys(path) == first == KEYS
+
+
+def test_key_indexes_leave_memory_past_the_threshold(tmp_path, monkeypatch):
+    """DuckDB cannot spill key indexes: past `INDEX_MEMORY_BYTES` the build's file is checkpointed
+    and attached again, and the keys hold as before (an insert loads the index it checks)."""
+    from pipeline import warehouse
+
+    held = "select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory() where tag = 'ART_INDEX'"
+    parent = Keys(primary_key=("id",), not_null=("id",))
+    child = Keys(foreign_keys=(ForeignKey("parent_id", "core.parent", "id"),))
+    with connect(tmp_path / "build.duckdb") as con:
+        con.execute("create schema core")
+        create_table(con, "core.parent", "select range::varchar as id from range(100000)", parent)
+        assert con.execute(held).fetchone()[0] > 0  # under the threshold: kept
+        monkeypatch.setattr(warehouse, "INDEX_MEMORY_BYTES", 0)
+        create_table(con, "core.child", "select (range % 1000)::varchar as parent_id from range(200000)", child)
+        assert con.execute(held).fetchone() == (0,)
+        assert con.execute("select current_database(), count(*) from core.child").fetchone() == ("seedhouse", 200000)
+        with pytest.raises(duckdb.ConstraintException, match="foreign key constraint"):
+            con.execute("insert into core.child values ('no such parent')")
+        with pytest.raises(duckdb.ConstraintException, match="Duplicate key"):
+            con.execute("insert into core.parent values ('7')")
