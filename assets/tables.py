@@ -27,10 +27,11 @@ from pipeline.session import BuildSession
 from pipeline.warehouse import build_model, ledger_counts, model_dependencies, table_columns
 
 
-def upstream_keys(table: Table) -> list[AssetKey]:
-    """The assets of the tables `table`'s SQL reads: other tables, or what the ingest writes."""
+def upstream_keys(table: Table, expectations_dir: Path) -> list[AssetKey]:
+    """The assets of the tables `table`'s SQL reads (other tables, or what the ingest writes) and
+    of those its foreign keys reference."""
     keys = []
-    for name in model_dependencies(table):
+    for name in model_dependencies(table, expectations_dir):
         if name.split(".")[0] in ("staging", "quality") and name not in INGEST_OUTPUTS:
             # no asset writes it: Dagster would show an empty placeholder in its place
             raise ValueError(f"{table.name} reads {name}, which the ingest step does not declare (assets/ingest/assets.py)")
@@ -74,7 +75,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
         name=table.short_name,
         key_prefix=[table.schema],
         group_name=group_name,
-        deps=upstream_keys(table),
+        deps=upstream_keys(table, expectations_dir),
         description=table.description,
         kinds={"duckdb", "sql", "great_expectations"},
         owners=["team:data-engineering"],
@@ -90,7 +91,7 @@ def table_asset(table: Table, group_name: str, *, with_preview: bool, expectatio
         context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
     ) -> MaterializeResult:
         with seedhouse.open_warehouse(session).open_build(context.run_id) as con:
-            rows = build_model(con, table)
+            rows = build_model(con, table, expectations_dir)
             types = dict(table_columns(con, table.name))
             metadata = {
                 "dagster/row_count": rows,

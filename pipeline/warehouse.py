@@ -32,8 +32,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.catalog import Table
-from pipeline.paths import SQL_DIR, model_path
+from pipeline.catalog import STEP_TABLES, Table
+from pipeline.keys import Keys, table_keys
+from pipeline.paths import EXPECTATIONS_DIR, SQL_DIR, model_path
 
 # Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.5 and older
 # (older CLIs, DBeaver drivers); v1.4.0 storage opens in both. Override with `storage_version`.
@@ -186,12 +187,16 @@ def run_sql(
     """Run the one statement of `warehouse/<schema>/<name>.sql`, with its `$name` parameters
     from `parameters`, and return the connection (to fetch what it selects). The ingest's SQL
     steps (`warehouse/staging/`, `quality.build_info`) run this way, where they can be read
-    beside the models that read them."""
+    beside the models that read them. A step whose table is published (`catalog.STEP_TABLES`)
+    gets its COMMENTs from the YAML beside it."""
     sql = model_path(schema, name).read_text()
     if len(con.extract_statements(sql)) != 1:
         # several would run, but only the last one's result and parameters would be seen
         raise ValueError(f"{model_path(schema, name)} must hold exactly one SQL statement")
-    return con.execute(sql, parameters) if parameters else con.execute(sql)
+    result = con.execute(sql, parameters) if parameters else con.execute(sql)
+    if f"{schema}.{name}" in STEP_TABLES:  # a CREATE: there is no result to keep for the caller
+        comment(con, STEP_TABLES[f"{schema}.{name}"])
+    return result
 
 
 def referenced_tables(sql: str) -> list[str]:
@@ -201,30 +206,123 @@ def referenced_tables(sql: str) -> list[str]:
     return list(dict.fromkeys(f"{schema}.{name}" for schema, name in found))
 
 
-def model_dependencies(table: Table) -> list[str]:
-    """The tables a model's SQL reads, itself excluded."""
-    return [name for name in referenced_tables(model_sql(table)) if name != table.name]
+def model_dependencies(table: Table, expectations_dir: Path = EXPECTATIONS_DIR) -> list[str]:
+    """The tables a model's SQL reads, itself excluded, then the tables its foreign keys reference
+    (see `pipeline.keys`): those must exist, with their keys, before it is built."""
+    read = [name for name in referenced_tables(model_sql(table)) if name != table.name]
+    return list(dict.fromkeys(read + table_keys(table.name, expectations_dir).references()))
 
 
-def build_model(con: duckdb.DuckDBPyConnection, table: Table) -> int:
-    """Create `table` from its SQL file, document it with COMMENT ON, and return its row count.
+def build_model(con: duckdb.DuckDBPyConnection, table: Table, expectations_dir: Path = EXPECTATIONS_DIR) -> int:
+    """Create `table` from its SQL file with the keys its suite in `expectations_dir` guarantees
+    (`pipeline.keys`), document it with COMMENT ON, and return its row count.
 
     A model is one query, optionally preceded by statements that create temporary tables it
     reads (a step too large to hold in memory with the rest); those are dropped afterwards."""
     create_schemas(con, table.schema)
-    kind = "view" if table.view else "table"
     *steps, query = [statement.query for statement in con.extract_statements(model_sql(table))]
     temporary = [re.search(r"\btemp(?:orary)? table\s+(\w+)", step, re.IGNORECASE) for step in steps]
     try:
         for step in steps:
             con.execute(step)
-        con.execute(f"create or replace {kind} {quote_ident(table.name)} as\n{query}")
+        if table.view:
+            con.execute(f"create or replace view {quote_ident(table.name)} as\n{query}")
+        else:
+            create_table(con, table.name, query, table_keys(table.name, expectations_dir))
     finally:
         for match in temporary:
             if match:
                 con.execute(f"drop table if exists {quote_ident(match.group(1))}")
     comment(con, table)
     return row_count(con, table.name)
+
+
+def create_table(con: duckdb.DuckDBPyConnection, name: str, query: str, keys: Keys) -> None:
+    """(Re)create table `name` from `query`, declaring `keys`: the table is created with its NOT
+    NULL columns and foreign keys (DuckDB takes those only in CREATE TABLE), filled by the query,
+    then given its primary key (built in one pass over the rows: a fraction of the memory that
+    keeping it up to date row by row during the insert takes).
+
+    Rows that break a key are not refused here: the table is then built without the keys they
+    break, so that the table's checks run and report the rows, with what they mean, and keep the
+    build from being published (every key comes from a critical check). A foreign key whose table
+    is missing, or is without its key, is left out (a replay builds some core tables only)."""
+    quoted = quote_ident(name)
+    foreign_keys = [fk for fk in keys.foreign_keys if _is_key(con, fk.table, (fk.key,))]
+    if not (keys.primary_key or keys.not_null or foreign_keys):
+        con.execute(f"create or replace table {quoted} as\n{query}")
+        return
+    columns = [(column, kind) for column, kind, *_ in con.execute(f"describe {query}").fetchall()]
+    not_null = set(keys.not_null)
+    definitions = [f"{_column(column)} {kind}{' not null' if column in not_null else ''}" for column, kind in columns]
+    definitions += [
+        f"foreign key ({_column(fk.column)}) references {quote_ident(fk.table)} ({_column(fk.key)})"
+        for fk in foreign_keys
+    ]
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create or replace table {quoted} (\n    " + ",\n    ".join(definitions) + "\n)")
+        con.execute(f"insert into {quoted}\n{query}")
+        con.execute("commit")
+    except duckdb.ConstraintException:
+        rollback(con)
+        con.execute(f"create or replace table {quoted} as\n{query}")
+        return
+    except BaseException:
+        rollback(con)
+        raise
+    if keys.primary_key:
+        try:
+            con.execute(f"alter table {quoted} add primary key ({', '.join(map(_column, keys.primary_key))})")
+        except duckdb.ConstraintException:
+            pass  # duplicate keys: the table's uniqueness check reports them
+    release_index_memory(con)
+
+
+# DuckDB keeps a key's index (an ART) in memory while its database is attached, outside what it
+# can spill to disk, and a build holds its file for the whole run: at a million seeds the keys'
+# indexes alone would outgrow the build's memory limit, and the lower limit under which large
+# tables are validated. Past this much, the file is checkpointed and attached again, which leaves
+# the indexes on disk until a key is next checked (an insert into a table that references it).
+INDEX_MEMORY_BYTES = 32 * 2**20
+
+
+def release_index_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the current database's key indexes on disk when they hold more than
+    `INDEX_MEMORY_BYTES` of memory (see there)."""
+    held = scalar(con, "select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory() where tag = 'ART_INDEX'")
+    if held <= INDEX_MEMORY_BYTES:
+        return
+    databases = dict(con.execute("select database_name, path from duckdb_databases()").fetchall())
+    database = scalar(con, "select current_database()")
+    # a file attached to an in-memory database, as `connect` opens a build's (not one opened as
+    # the connection's own database, which cannot be detached)
+    if database == "memory" or databases.get(database) is None or "memory" not in databases:
+        return
+    con.execute(f"checkpoint {quote_ident(database)}")
+    con.execute("use memory")
+    con.execute(f"detach {quote_ident(database)}")
+    attach(con, Path(databases[database]), database)
+    con.execute(f"use {quote_ident(database)}")
+
+
+def _column(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_key(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> bool:
+    """True when `table` exists in the current database with a primary key or unique constraint
+    on exactly `columns`: what a foreign key to it needs."""
+    schema, name = table.split(".", 1)
+    return bool(
+        scalar(
+            con,
+            "select count(*) from duckdb_constraints() where database_name = current_database() "
+            "and schema_name = ? and table_name = ? and constraint_type in ('PRIMARY KEY', 'UNIQUE') "
+            "and list_sort(constraint_column_names) = list_sort(?::varchar[])",
+            [schema, name, list(columns)],
+        )
+    )
 
 
 def comment(con: duckdb.DuckDBPyConnection, table: Table) -> None:

@@ -196,3 +196,20 @@ def dagster_dev(tmp_path):
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def without_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rebuild `table` as a table without keys, and first, the same way, the tables whose foreign
+    keys reference it (DuckDB refuses to drop a referenced table): a test can then break what the
+    keys would refuse (a duplicate article, a NULL key), to see the checks report it."""
+    schema, name = table.split(".")
+    referencing = con.execute(
+        "select distinct schema_name || '.' || table_name from duckdb_constraints() "
+        "where constraint_type = 'FOREIGN KEY' and schema_name = ? and referenced_table = ?",
+        [schema, name],
+    ).fetchall()
+    for (child,) in referencing:
+        without_keys(con, child)
+    con.execute(f"create table {schema}.{name}__unkeyed as select * from {table}")
+    con.execute(f"drop table {table}")
+    con.execute(f"alter table {schema}.{name}__unkeyed rename to {name}")

@@ -301,6 +301,7 @@ def test_story_members(warehouse):
         # no canonical URL: no node
         s2: [(U["A2"], ID["A2"], "alpha.com", utc(2024, 1, 15, 9)), (U["G2"], ID["G2"], "gamma.com", utc(2024, 1, 16, 10))],
     }
-    assert got == [(story, *member, "dated") for story in sorted(members) for member in members[story]]
+    # each member's publish time, then its day in UTC (published_date)
+    assert got == [(story, *member, member[-1].date(), "dated") for story in sorted(members) for member in members[story]]
     # every article is in exactly one story; singletons are stories of their own
     assert query(warehouse, "select count(*), count(distinct story_id) from analytics.story_members") == [(18, 15)]

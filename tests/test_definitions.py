@@ -11,7 +11,8 @@ from pipeline.definitions import defs
 K = lambda name: AssetKey(name.split("."))  # noqa: E731
 
 EXPECTED_PARENTS = {
-    # one step writes these (assets/ingest/assets.py); each table depends on those its SQL reads
+    # one step writes these (assets/ingest/assets.py); each table depends on those its SQL reads,
+    # and on those its foreign keys reference (core.providers, core.articles: pipeline/keys.py)
     "staging.parsed_seeds": set(),
     "staging.url_map": {"staging.parsed_seeds"},
     "staging.declared_domains": {"staging.parsed_seeds"},
@@ -26,8 +27,9 @@ EXPECTED_PARENTS = {
     },
     "core.articles": {
         "core.seed_files", "quality.build_info", "staging.parsed_seeds", "staging.url_map", "staging.declared_domains",
+        "core.providers",
     },
-    "core.feeds": {"core.articles"},
+    "core.feeds": {"core.articles", "core.providers"},
     "core.article_topics": {"core.articles", "staging.parsed_seeds"},
     "core.article_images": {"core.articles", "staging.parsed_seeds"},
     "core.article_authors": {"core.articles", "staging.parsed_seeds"},
@@ -36,7 +38,7 @@ EXPECTED_PARENTS = {
     "core.term_weights": {"core.articles", "core.text_features"},
     "core.related_links": {
         "core.articles", "core.seed_files", "quality.build_info", "staging.parsed_seeds", "staging.url_map",
-        "staging.declared_domains", "core.term_weights", "core.text_features",
+        "staging.declared_domains", "core.term_weights", "core.text_features", "core.providers",
     },
     "analytics.provider_stats": {"core.articles", "core.article_topics", "core.related_links", "core.providers"},
     "analytics.topic_stats": {"core.article_topics", "core.articles"},

@@ -21,6 +21,7 @@ final as (
         articles.title,
         articles.content_kind,
         articles.published_at,
+        articles.published_date,
         articles.date_status,
         articles.syndication_group_id,
         articles.provider_id,

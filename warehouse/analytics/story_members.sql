@@ -84,6 +84,7 @@ final as (
         items.article_id,
         items.provider_id,
         items.published_at,
+        (items.published_at at time zone 'UTC')::date as published_date,
         items.date_status
     from items
     join _story_nodes using (node)

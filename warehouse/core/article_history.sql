@@ -87,6 +87,7 @@ versions as (
 final as (
     select
         versions.*,
+        (versions.valid_from at time zone 'UTC')::date as valid_from_date,
         min(versions.valid_from) over (partition by versions.article_id) as first_seen_at,
         -- seen by this build: its observation time; gone: when its last version closed
         case

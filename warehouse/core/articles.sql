@@ -195,7 +195,8 @@ with final as (
     select
         articles.* exclude (channel),
         feed_key(articles.provider_id, articles.channel, articles.content_kind) as feed_id,
-        coalesce(groups.syndication_group_id, articles.article_id) as syndication_group_id
+        coalesce(groups.syndication_group_id, articles.article_id) as syndication_group_id,
+        (articles.published_at at time zone 'UTC')::date as published_date
     from _articles as articles
     left join _copy_groups as groups using (article_id)
 )

@@ -116,6 +116,7 @@ final as (
         checked.source_path,
         checked.size_bytes,
         checked.modified_at,
+        (checked.modified_at at time zone 'UTC')::date as modified_date,
         checked.content_sha256,
         case
             when checked.error_kind is not null then 'quarantined'
