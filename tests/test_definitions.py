@@ -86,32 +86,44 @@ def test_asset_keys_groups_and_dependencies():
     }
 
 
-def test_every_expectation_is_a_check_and_critical_ones_gate_publishing():
+def test_every_expectation_is_a_check_named_by_a_sentence_and_critical_ones_block():
     graph = defs.resolve_asset_graph()
     specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
-    checks = {(spec.asset_key, spec.name): spec for spec in specs}
+    checks = {(spec.asset_key, spec.metadata["recorded_as"]): spec for spec in specs}
     expected = {}
     for table in TABLES:
         for name, expectation in quality.expectations(quality.load_suite(table.name)):
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
+    assert len(specs) == len(checks) == len(expected) == 229 and sum(expected.values()) == 208
+    assert {key: spec.blocking for key, spec in checks.items()} == expected
     assert {key: spec.metadata["gates_publish"] for key, spec in checks.items()} == expected
-    assert {key: spec.description.startswith("[critical, gates publishing]") for key, spec in checks.items()} == expected
-    assert len(expected) == 229 and sum(expected.values()) == 208
-    # no check holds back the tables downstream of it: the publish step is the gate
-    assert {spec.blocking for spec in specs} == {False}
+    assert {key: "Critical: when it fails, the build is not published" in spec.description for key, spec in checks.items()} == expected
+
+    ledger = checks[(K("core.seed_files"), "not_in_set__news_status")]
+    assert ledger.name == "news_status_is_never_quarantined_in_at_least_90_percent_of_rows"
+    assert ledger.description.startswith(
+        "news_status is never quarantined in at least 90 percent of rows. Warning: reported; it never holds a "
+        "build back. A failure means: More than 10% of the files that look like news items were quarantined"
+    )
+    names = {(spec.asset_key, spec.name): key[1] for key, spec in checks.items()}
+    assert names[(K("core.articles"), "the_row_count_equals_loaded_files")] == "row_count_equal"
+    history = names[(K("core.article_history"), "article_id_and_version_together_are_unique")]
+    assert history == "compound_columns_unique__article_id__version"
+    assert names[(K("core.articles"), "canonical_url_matches_its_pattern")] == "match_regex__canonical_url"
 
 
-def test_tables_run_before_checks_and_publishing_after_them():
+def test_the_tables_their_checks_and_the_publish_are_one_step_that_cannot_be_split():
     job = defs.resolve_job_def("build_warehouse")
-    priorities = {node.name: node.tags.get("dagster/priority", "0") for node in job.graph.nodes}
-    tables = {f"{t.schema}__{t.short_name}" for t in TABLES}
-    assert {priorities[name] for name in tables} == {"1"}
-    assert {priorities[f"{t.schema}_{t.short_name}_expectations"] for t in TABLES} == {"0"}
-    assert priorities["published_warehouse"] == "-1"
+    assert {node.name for node in job.graph.nodes} == {"staging__parsed_seeds", "published_warehouse", "report"}
+    graph = defs.resolve_asset_graph()
+    step = graph.get(K("core.articles")).assets_def
+    assert step.node_def.name == "published_warehouse" and not step.can_subset
+    assert step.keys == {K(t.name) for t in TABLES} | {K("quality.build_info"), K("published_warehouse")}
+    assert len(step.check_keys) == 229
 
 
 def test_jobs_and_descriptions():
-    assert {job.name for job in defs.jobs} == {"build_warehouse", "refresh_analytics"}
+    assert {job.name for job in defs.jobs} == {"build_warehouse"}
     graph = defs.resolve_asset_graph()
     for table in TABLES:
         node = graph.get(K(table.name))
