@@ -24,7 +24,7 @@ from pipeline.build import run_build
 from pipeline.definitions import defs
 from pipeline.ingest import manifest_fingerprint
 from pipeline.resources import SeedhouseResource, location_warehouse
-from tests.conftest import TINY_SEEDS, write_seeds
+from tests.conftest import TINY_SEEDS, query, write_seeds
 
 
 def tick(cursor, root, instance=None, warehouse=None):
@@ -190,3 +190,44 @@ def test_a_run_for_another_warehouse_is_refused_where_the_ui_records_runs(publis
         f"SEEDHOUSE_WAREHOUSE={other} dagster dev"
     )
     assert not other.exists()
+
+
+def _subset(keys, checks=frozenset()):
+    job = defs.resolve_job_def("build_warehouse")
+    return job.get_subset(asset_selection=set(keys), asset_check_selection=set(checks))
+
+
+def test_materializing_one_table_from_the_catalog_builds_and_publishes_the_whole_warehouse(published):
+    """"Materialize" on core/articles selects the whole write-audit-publish step (it cannot be
+    split) but not the ingest: the step parses the seeds itself and publishes a whole build."""
+    seeds, warehouse = published
+    (seeds / "a.md").write_bytes(TINY_SEEDS["a.md"].replace(b"Robots learn to fold laundry", b"Robots fold laundry"))
+    step = defs.resolve_asset_graph().get(AssetKey(["core", "articles"])).assets_def
+    result = _subset(step.keys, step.check_keys).execute_in_process(
+        run_config={"resources": {"seedhouse": {"config": {"seeds_root": str(seeds), "warehouse_path": str(warehouse)}}}},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == set(step.keys)
+    assert query(warehouse, "select run_id from quality.build_info") == [(result.run_id,)]
+    assert query(warehouse, "select title from core.articles where source_path = 'a.md'") == [("Robots fold laundry",)]
+
+
+def test_the_ingest_alone_is_refused_and_leaves_no_build(published):
+    seeds, warehouse = published
+    before = warehouse.read_bytes()
+    ingest = defs.resolve_asset_graph().get(AssetKey(["staging", "parsed_seeds"])).assets_def
+    result = _subset(ingest.keys).execute_in_process(
+        run_config={"resources": {"seedhouse": {"config": {"seeds_root": str(seeds), "warehouse_path": str(warehouse)}}}},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_failure_data.user_failure_data.description == (
+        "staging is built only as the first step of a whole build, which publishes the warehouse: materialize "
+        "published_warehouse (or run the build_warehouse job) instead"
+    )
+    assert result.get_asset_materialization_events() == []
+    assert warehouse.read_bytes() == before
+    assert list((warehouse.parent / ".seedhouse" / warehouse.name / "builds").iterdir()) == []

@@ -149,6 +149,42 @@ def nothing_changed(seedhouse: SeedhouseResource, root: Path, definitions: str) 
     return published_run_id if current else None
 
 
+def run_ingest(context, seedhouse: SeedhouseResource, session: BuildSession, root: Path, definitions: str):
+    """Parse `root` into the run's new build file: the ingest step's work, also done by the publish
+    step of a run that did not select the ingest (a table materialised from the catalog).
+    Returns the ingest's summary and the row counts of what it wrote."""
+    reporter = session.reporter or _LogProgress(context)
+    warehouse = seedhouse.open_warehouse(session)
+
+    def start(total: int) -> None:
+        reporter.start(total)
+        if total >= GE_PAUSE_FILES:
+            session.stop_ge()
+
+    with warehouse.new_build(context.run_id) as con:
+        summary = ingest(
+            con,
+            root,
+            run_id=context.run_id,
+            limits=seedhouse.limits,
+            cache_path=None if seedhouse.full_refresh else warehouse.parse_cache,
+            definitions=definitions,
+            on_start=start,
+            on_progress=reporter.advance,
+            verify=seedhouse.verify,
+            manifest=session.take_manifest(root),
+            history_from=Path(seedhouse.history_from) if seedhouse.history_from else warehouse.published,
+            observed_at=seedhouse.observed_at,
+        )
+        rows = {name: row_count(con, name) for name in OUTPUTS if name not in (PARSED_SEEDS, BUILD_INFO)}
+    for warning in summary.warnings:
+        context.log.warning(warning)
+    if summary.files_parsed >= GE_PAUSE_FILES:
+        give_back_memory()  # what the parse freed, before the tables are built
+    session.ge  # noqa: B018 - (re)started now, to be warm by the first check
+    return summary, rows
+
+
 def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
     definitions = definitions_fingerprint(expectations_dir)
 
@@ -170,35 +206,8 @@ def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
                 f"(published by run {published_run_id}); nothing was built"
             )
             return
-        reporter = session.reporter or _LogProgress(context)
-        warehouse = seedhouse.open_warehouse(session)
-
-        def start(total: int) -> None:
-            reporter.start(total)
-            if total >= GE_PAUSE_FILES:
-                session.stop_ge()
-
-        with warehouse.new_build(context.run_id) as con:
-            summary = ingest(
-                con,
-                root,
-                run_id=context.run_id,
-                limits=seedhouse.limits,
-                cache_path=None if seedhouse.full_refresh else warehouse.parse_cache,
-                definitions=definitions,
-                on_start=start,
-                on_progress=reporter.advance,
-                verify=seedhouse.verify,
-                manifest=session.take_manifest(root),
-                history_from=Path(seedhouse.history_from) if seedhouse.history_from else warehouse.published,
-                observed_at=seedhouse.observed_at,
-            )
-            rows = {name: row_count(con, name) for name in OUTPUTS if name not in (PARSED_SEEDS, BUILD_INFO)}
-        for warning in summary.warnings:
-            context.log.warning(warning)
-        if summary.files_parsed >= GE_PAUSE_FILES:
-            give_back_memory()  # what the parse freed, before the tables are built
-        session.ge  # noqa: B018 - (re)started now, to be warm by the first check
+        summary, rows = run_ingest(context, seedhouse, session, root, definitions)
+        warehouse = session.warehouse
         yield MaterializeResult(
             asset_key=_key(PARSED_SEEDS),
             metadata={

@@ -77,7 +77,8 @@ def _load(cursor: str | None) -> dict:
     description="Starts an incremental build when files under the seeds root are added, changed or "
     "removed (a digest of every file's path, size and modification time). It moves on only once "
     "its run has succeeded, so nothing added while another build ran is forgotten; it never starts "
-    "a build for a missing or empty seeds root.",
+    "a build for a missing or empty seeds root. A state of the folder it has not seen built is first compared with "
+    "the published warehouse: one built from exactly these files starts nothing.",
 )
 def seeds_changed(context: SensorEvaluationContext, seedhouse: SeedhouseResource):
     try:

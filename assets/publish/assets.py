@@ -9,8 +9,9 @@ table and the tables its parameters read are built), collects every suite's outc
 materialised, with the row counts, schemas and previews of the published file: a build that was
 held back materialises nothing, its check results say "not published", and the step fails with a
 `Failure` whose metadata lists the failed expectations, while the published file stays byte for
-byte as it was. Materialising any one of these assets materialises them all, so a subset can
-never leave a build that is not published.
+byte as it was. Materialising any one of these assets materialises them all (and, when the run
+did not select the ingest, parses the seeds first), so a subset can never leave a build that is
+not published.
 """
 
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetObservation,
     AssetsDefinition,
     AssetSpec,
     Failure,
@@ -27,16 +29,18 @@ from dagster import (
     multi_asset,
 )
 
-from assets.ingest.assets import BUILD_INFO, ingest_spec
+from assets.ingest.assets import BUILD_INFO, PARSED_SEEDS, ingest_spec, run_ingest
 from assets.quality.checks import Checks
 from assets.tables import build_order, build_table, table_spec
 from pipeline import quality
 from pipeline.catalog import TABLES
+from pipeline.ingest import definitions_fingerprint
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession, ShrinkRefusedError
 from pipeline.warehouse import PublishError, changed_copy_warning, connect, row_count
 
 PUBLISHED = AssetKey(["published_warehouse"])
+STAGING = AssetKey(PARSED_SEEDS.split("."))
 
 PUBLISHED_DESCRIPTION = (
     "The DuckDB file analysts open, replaced atomically by a build whose every critical expectation "
@@ -84,6 +88,7 @@ def held_back(exc: Exception, run_id: str, published: Path, checks: Checks, outc
 
 def warehouse_assets(expectations_dir: Path) -> AssetsDefinition:
     checks = Checks(expectations_dir)
+    definitions = definitions_fingerprint(expectations_dir)
     specs = [
         *(table_spec(table) for table in TABLES),
         ingest_spec(BUILD_INFO),
@@ -103,6 +108,10 @@ def warehouse_assets(expectations_dir: Path) -> AssetsDefinition:
         """Build every table, check it against its suite, publish if no critical expectation failed."""
         seedhouse.refuse_other_warehouse(context.instance)
         run_id = context.run_id
+        selection = context.run.asset_selection  # None or empty: the whole job
+        if selection and STAGING not in selection:
+            # a table materialised from the catalog: a whole build all the same, its ingest here
+            run_ingest(context, seedhouse, session, seedhouse.seeds_path, definitions)
         warehouse = seedhouse.open_warehouse(session)
         built: dict[str, dict] = {}
         outcomes: list[quality.Outcome] = []
@@ -120,7 +129,14 @@ def warehouse_assets(expectations_dir: Path) -> AssetsDefinition:
             status = f"build {run_id} not published: {warehouse.published} was left as it was"
             for outcome in outcomes:
                 yield checks.result(outcome, status)
-            raise held_back(exc, run_id, warehouse.published, checks, outcomes) from exc
+            failure = held_back(exc, run_id, warehouse.published, checks, outcomes)
+            # on the asset's own page too, beside the metadata of the build that is still published
+            yield AssetObservation(
+                asset_key=PUBLISHED,
+                description=failure.description,
+                metadata={"held_back": failure.description, **failure.metadata},
+            )
+            raise failure from exc
 
         status = f"published to {path} by run {run_id}"
         for outcome in outcomes:
