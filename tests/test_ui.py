@@ -211,7 +211,7 @@ def screenshots(port: int, tmp_path: Path, failed_run: str) -> None:
     published warehouse's page, and core/articles' checks by their sentences."""
     screenshot(port, tmp_path, f"/runs/{failed_run}", "dagster-failed-gate-run.png", showing="not published: 1 critical expectation")
     text = screenshot(
-        port, tmp_path, "/assets/published_warehouse", "dagster-published-warehouse.png", showing="held_back", height=2200
+        port, tmp_path, "/assets/published_warehouse?view=events", "dagster-published-warehouse.png", showing="held_back", height=1400
     )
     assert text is None or "not published: 1 critical expectation failed" in text
     text = screenshot(port, tmp_path, "/assets/core/articles?view=checks", "dagster-article-checks.png", showing=RULE)
