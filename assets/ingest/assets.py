@@ -124,8 +124,7 @@ def ingest_spec(name: str) -> AssetSpec:
 def refuse_partial_run(context: AssetExecutionContext) -> None:
     """Staging is only ever the first step of a whole build: a run that would not publish what it
     builds (staging alone, from the asset catalog) would leave build files nobody publishes."""
-    selection = context.run.asset_selection  # None or empty: the whole job
-    if selection and PUBLISHED not in selection:
+    if PUBLISHED not in context.job_def.asset_layer.selected_asset_keys:
         raise Failure(
             description="staging is built only as the first step of a whole build, which publishes the "
             "warehouse: materialize published_warehouse (or run the build_warehouse job) instead"

@@ -108,8 +108,7 @@ def warehouse_assets(expectations_dir: Path) -> AssetsDefinition:
         """Build every table, check it against its suite, publish if no critical expectation failed."""
         seedhouse.refuse_other_warehouse(context.instance)
         run_id = context.run_id
-        selection = context.run.asset_selection  # None or empty: the whole job
-        if selection and STAGING not in selection:
+        if STAGING not in context.job_def.asset_layer.selected_asset_keys:
             # a table materialised from the catalog: a whole build all the same, its ingest here
             run_ingest(context, seedhouse, session, seedhouse.seeds_path, definitions)
         warehouse = seedhouse.open_warehouse(session)
