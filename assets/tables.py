@@ -1,4 +1,4 @@
-"""One Dagster asset per warehouse table, made from its SQL file and its catalog entry.
+"""One Dagster asset spec per warehouse table, made from its SQL file and its catalog entry.
 
 Asset keys name what they write (`["core", "articles"]` writes `core.articles`), and an asset's
 upstream dependencies are read from the tables its SQL names, so the graph cannot drift from the SQL.
@@ -6,24 +6,12 @@ upstream dependencies are read from the tables its SQL names, so the graph canno
 
 from pathlib import Path
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    AssetsDefinition,
-    MaterializeResult,
-    MetadataValue,
-    ResourceParam,
-    TableColumn,
-    TableSchema,
-    asset,
-)
+from dagster import AssetKey, AssetSpec, MetadataValue, TableColumn, TableSchema
 
 from assets.ingest.assets import OUTPUTS as INGEST_OUTPUTS
 from pipeline.catalog import TABLES, Table
 from pipeline.paths import PROJECT_ROOT, model_path
 from pipeline.render import preview
-from pipeline.resources import SeedhouseResource
-from pipeline.session import BuildSession
 from pipeline.warehouse import build_model, ledger_counts, model_dependencies, table_columns
 
 
@@ -64,53 +52,50 @@ def ledger_summary(con) -> dict:
     }
 
 
-# Table steps go first among the steps ready to run (higher priority than the checks): each hands
-# its suite to the GE process as soon as it is built (`BuildSession.table_built`), so GE
-# validates on the other core while the next table is built, and a check step finds its answers.
-TABLE_STEP_TAGS = {"dagster/priority": "1"}
-
-
-def table_asset(table: Table, group_name: str, *, with_preview: bool, expectations_dir: Path) -> AssetsDefinition:
-    @asset(
-        name=table.short_name,
-        key_prefix=[table.schema],
-        group_name=group_name,
+def table_spec(table: Table, expectations_dir: Path) -> AssetSpec:
+    """The asset of `table`: materialised only when a build that holds it is published (see
+    `assets.publish`), so its history is the published warehouse's."""
+    return AssetSpec(
+        AssetKey([table.schema, table.short_name]),
+        group_name=table.schema,
         deps=upstream_keys(table, expectations_dir),
         description=table.description,
         kinds={"duckdb", "sql", "great_expectations"},
         owners=["team:data-engineering"],
         tags={"layer": table.schema},
-        op_tags=TABLE_STEP_TAGS,
         metadata={
             "dagster/table_name": f"seedhouse.{table.name}",
             "dagster/column_schema": column_schema(table),
             "sql": MetadataValue.path(model_path(table.schema, table.short_name).relative_to(PROJECT_ROOT).as_posix()),
         },
     )
-    def _table(
-        context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]
-    ) -> MaterializeResult:
-        with seedhouse.open_warehouse(session).open_build(context.run_id) as con:
-            rows = build_model(con, table, expectations_dir)
-            types = dict(table_columns(con, table.name))
-            metadata = {
-                "dagster/row_count": rows,
-                "dagster/column_schema": column_schema(table, types),
-            }
-            if with_preview:
-                metadata["preview"] = MetadataValue.md(preview(con, table.name))
-            if table.name == LEDGER:
-                metadata.update(ledger_summary(con))
-            session.table_built(con, table.name, expectations_dir)
-        return MaterializeResult(metadata=metadata)
-
-    return _table
 
 
-def table_assets(schema: str, expectations_dir: Path, *, with_preview: bool) -> list[AssetsDefinition]:
-    """One asset per table of `schema`; each hands its built table to the checks of `expectations_dir`."""
-    return [
-        table_asset(t, schema, with_preview=with_preview, expectations_dir=expectations_dir)
-        for t in TABLES
-        if t.schema == schema
-    ]
+def build_order(expectations_dir: Path) -> list[Table]:
+    """Every table, each after the tables its SQL reads and its foreign keys reference (the
+    catalog's order among those free to go)."""
+    ordered: list[Table] = []
+    done: set[str] = set()
+    waiting = list(TABLES)
+    while waiting:
+        ready = next(
+            t for t in waiting
+            if {d for d in model_dependencies(t, expectations_dir) if d.split(".")[0] in ("core", "analytics")} <= done
+        )
+        waiting.remove(ready)
+        ordered.append(ready)
+        done.add(ready.name)
+    return ordered
+
+
+def build_table(con, table: Table, expectations_dir: Path) -> dict:
+    """Build `table` in the run's build file, with the keys its suite guarantees; the metadata its
+    materialisation will carry."""
+    rows = build_model(con, table, expectations_dir)
+    types = dict(table_columns(con, table.name))
+    metadata = {"dagster/row_count": rows, "dagster/column_schema": column_schema(table, types)}
+    if table.schema == "analytics":
+        metadata["preview"] = MetadataValue.md(preview(con, table.name))
+    if table.name == LEDGER:
+        metadata.update(ledger_summary(con))
+    return metadata

@@ -53,11 +53,15 @@ class BuildReport:
         return blocking(self.failed_checks)
 
 
-def _instance():
+def _instance(warehouse: Path):
     from dagster import DagsterInstance
 
-    # With DAGSTER_HOME set, CLI runs are recorded where `dagster dev` shows them.
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    from pipeline.resources import location_warehouse
+
+    # With DAGSTER_HOME set, CLI runs are recorded where `dagster dev` shows them; a build of
+    # another warehouse than the one the UI shows is not, or it would read as that one's history.
+    shown = warehouse.resolve() == location_warehouse()
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") and shown else DagsterInstance.ephemeral()
 
 
 # seedhouse's own errors whose messages are written for the operator: shown as they are
@@ -111,6 +115,7 @@ def run_build(
         "seeds_root": str(seeds_root),
         "warehouse_path": str(warehouse_path),
         "full_refresh": full,
+        "skip_unchanged": False,  # decided below, before any run starts
         **(resource_config or {}),
     }
     warehouse = Warehouse(warehouse_path, force=bool(config.get("force")))
@@ -161,7 +166,7 @@ def run_build(
                 "resources": {"seedhouse": {"config": config}},
                 "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
             },
-            instance=instance if instance is not None else _instance(),
+            instance=instance if instance is not None else _instance(Path(warehouse_path)),
             raise_on_error=False,
             resources={"session": session},
         )

@@ -3,22 +3,51 @@ the warehouse goes, the limits and guards), and `build_session`, one run's state
 
 Every field has a default, so `dagster dev` and `seedhouse build` run with no configuration; the
 launchpad (or `--seeds`/`--warehouse` on the CLI) overrides them per run.
+
+The code location shows one warehouse: `SEEDHOUSE_WAREHOUSE` (default `warehouse/seedhouse.duckdb`),
+built from `SEEDHOUSE_SEEDS` (default `seeds/`), as read when it is loaded. A run recorded in a
+persistent Dagster instance that targets another warehouse is refused: its tables and checks
+would be shown as this warehouse's history.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dagster import ConfigurableResource, InitResourceContext, resource
+from dagster import ConfigurableResource, Failure, InitResourceContext, resource
 from pydantic import Field
 
 from pipeline import quality
 from pipeline.ingest import check_seeds_root
 from pipeline.parse import Limits
-from pipeline.paths import DEFAULT_SEEDS_ROOT, DEFAULT_WAREHOUSE
 from pipeline.session import BuildSession
 from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
+
+WAREHOUSE_ENV = "SEEDHOUSE_WAREHOUSE"
+SEEDS_ENV = "SEEDHOUSE_SEEDS"
+
+
+def _location_default(name: str) -> Path:
+    # the project `dagster dev` runs in (seedhouse.toml here or above, or SEEDHOUSE_PROJECT), else
+    # the folder itself, laid out as a project would be
+    from pipeline import project as projects
+
+    project = projects.current()
+    if project is not None:
+        return getattr(project, name)
+    return Path.cwd() / ("seeds" if name == "seeds" else "warehouse/seedhouse.duckdb")
+
+
+def location_warehouse() -> Path:
+    """The warehouse the code location shows: `SEEDHOUSE_WAREHOUSE`, else the project's own."""
+    return Path(os.environ.get(WAREHOUSE_ENV) or _location_default("warehouse")).resolve()
+
+
+def location_seeds() -> Path:
+    """The seeds root the code location builds from by default: `SEEDHOUSE_SEEDS`, else the project's."""
+    return Path(os.environ.get(SEEDS_ENV) or _location_default("seeds")).resolve()
 
 
 def parse_as_of(text: str) -> datetime | None:
@@ -36,9 +65,11 @@ def parse_as_of(text: str) -> datetime | None:
 class SeedhouseResource(ConfigurableResource):
     """Seeds root, warehouse file and input limits for a build."""
 
-    seeds_root: str = Field(default=str(DEFAULT_SEEDS_ROOT), description="Directory of seed files (read recursively).")
+    seeds_root: str = Field(default=str(location_seeds()), description="Directory of seed files (read recursively).")
     warehouse_path: str = Field(
-        default=str(DEFAULT_WAREHOUSE), description="The published DuckDB file analysts open."
+        default=str(location_warehouse()),
+        description="The published DuckDB file analysts open. The UI shows one warehouse (SEEDHOUSE_WAREHOUSE when "
+        "it was started): a run for another one is refused, build that with `seedhouse build --warehouse`.",
     )
     storage_version: str = Field(
         default=DEFAULT_STORAGE_VERSION,
@@ -83,6 +114,26 @@ class SeedhouseResource(ConfigurableResource):
         description="When the seeds were observed (an ISO 8601 time): the time core.article_history dates this "
         "build's versions at. Empty: the build's start. Replays of past snapshots (a git history) give each one's time.",
     )
+
+    skip_unchanged: bool = Field(
+        default=True,
+        description="Build nothing when the published warehouse was built from exactly these seeds with this "
+        "parser, SQL and suites (the run then succeeds at once).",
+    )
+
+    def refuse_other_warehouse(self, instance) -> None:
+        """Raise a `Failure` when a run recorded in a persistent instance (the UI's) targets a
+        warehouse other than the one the code location shows; `seedhouse build --warehouse`
+        records such a build in a throwaway instance instead."""
+        target = Path(self.warehouse_path).resolve()
+        if instance.is_ephemeral or target == location_warehouse():
+            return
+        raise Failure(
+            description=f"this code location shows the warehouse {location_warehouse()}; a build of {target} "
+            "would be recorded as its history. Build it with `seedhouse build --warehouse "
+            f"{target}`, or start a UI of its own: {WAREHOUSE_ENV}={target} dagster dev",
+            metadata={"shown_warehouse": str(location_warehouse()), "requested_warehouse": str(target)},
+        )
 
     def open_warehouse(self, session: BuildSession) -> Warehouse:
         """This run's warehouse, opened once per run in its session."""

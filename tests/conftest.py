@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -164,15 +165,17 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
     return body["data"]
 
 
-@pytest.fixture()
-def dagster_dev(tmp_path):
+@contextmanager
+def dagster_ui(home: Path, *, command: str = "dagster", **settings: str):
+    """`dagster dev` (or `dg dev`, `command="dg"`) from the project root on a free loopback port,
+    its instance in `home`; `settings` are environment variables for the code location
+    (SEEDHOUSE_WAREHOUSE, SEEDHOUSE_SEEDS, SEEDHOUSE_EXPECTATIONS). Yields the port; stopped here."""
     port = free_port()
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "GX_ANALYTICS_ENABLED": "false"}
-    dagster = Path(sys.executable).with_name("dagster")
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "GX_ANALYTICS_ENABLED": "false", **settings}
+    executable = Path(sys.executable).with_name(command)
     process = subprocess.Popen(
-        [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
+        [str(executable), "dev", "-h", "127.0.0.1", "-p", str(port)],
         cwd=PROJECT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -180,14 +183,14 @@ def dagster_dev(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 graphql(port, "{ version }")
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError("dagster dev did not start") from None
+                    raise AssertionError(f"{command} dev did not start") from None
                 time.sleep(1)
         yield port
     finally:
@@ -213,3 +216,15 @@ def without_keys(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(f"create table {schema}.{name}__unkeyed as select * from {table}")
     con.execute(f"drop table {table}")
     con.execute(f"alter table {schema}.{name}__unkeyed rename to {name}")
+
+
+@pytest.fixture()
+def dagster_dev(tmp_path):
+    """`dagster dev` showing a warehouse of its own under `tmp_path`, built from the sample seeds
+    (the sensor builds it), never the checkout's."""
+    with dagster_ui(
+        tmp_path / "dagster_home",
+        SEEDHOUSE_WAREHOUSE=str(tmp_path / "ui_warehouse" / "seedhouse.duckdb"),
+        SEEDHOUSE_SEEDS=str(PROJECT / "seeds"),
+    ) as port:
+        yield port

@@ -98,7 +98,12 @@ def dagster_screenshot(url: str, out: Path, profile: Path, *, showing: str, size
             wait_for(lambda: evaluate("document.readyState") == "complete", f"{url} to load")
             evaluate(DISMISSED_WELCOME)
             call("Page.reload")
-            wait_for(lambda: showing in (evaluate("document.body.innerText") or ""), f"{showing!r} on {url}")
+            try:
+                wait_for(lambda: showing in (evaluate("document.body.innerText") or ""), f"{showing!r} on {url}")
+            except AssertionError as missing:
+                # what the page showed instead, as a picture and as text
+                out.write_bytes(base64.b64decode(call("Page.captureScreenshot", format="png")["data"]))
+                raise AssertionError(f"{missing} (see {out}); it shows: {evaluate('document.body.innerText')!r:.2000}") from None
             time.sleep(1.5)  # the dialog would open a second after the page; it must not
             text = evaluate("document.body.innerText")
             out.write_bytes(base64.b64decode(call("Page.captureScreenshot", format="png")["data"]))

@@ -89,32 +89,45 @@ def test_asset_keys_groups_and_dependencies():
     }
 
 
-def test_every_expectation_is_a_check_and_critical_ones_gate_publishing():
+def test_every_expectation_is_a_check_named_by_a_sentence_and_critical_ones_block():
     graph = defs.resolve_asset_graph()
     specs = [graph.get_check_spec(key) for key in graph.asset_check_keys]
-    checks = {(spec.asset_key, spec.name): spec for spec in specs}
+    checks = {(spec.asset_key, spec.metadata["recorded_as"]): spec for spec in specs}
     expected = {}
     for table in TABLES:
         for name, expectation in quality.expectations(quality.load_suite(table.name)):
             expected[(K(table.name), name)] = expectation.get("severity") == "critical"
+    assert len(specs) == len(checks) == len(expected) == 235 and sum(expected.values()) == 214
+    assert {key: spec.blocking for key, spec in checks.items()} == expected
     assert {key: spec.metadata["gates_publish"] for key, spec in checks.items()} == expected
-    assert {key: spec.description.startswith("[critical, gates publishing]") for key, spec in checks.items()} == expected
-    assert len(expected) == 234 and sum(expected.values()) == 213
-    # no check holds back the tables downstream of it: the publish step is the gate
-    assert {spec.blocking for spec in specs} == {False}
+    assert {key: "Critical: when it fails, the build is not published" in spec.description for key, spec in checks.items()} == expected
+
+    # named by the sentence `seedhouse check` prints (quality.expects); recorded by the short name
+    ledger = checks[(K("core.seed_files"), "not_in_set__news_status")]
+    assert ledger.name == "at_least_90_of_news_status_values_are_not_quarantined"
+    assert ledger.description.startswith(
+        "at least 90% of news_status values are not quarantined. Warning: reported; it never holds a "
+        "build back. A failure means: More than 10% of the files that look like news items were quarantined"
+    )
+    names = {(spec.asset_key, spec.name): key[1] for key, spec in checks.items()}
+    assert names[(K("core.articles"), "one_row_per_row_of_core_seed_files_where_status_loaded")] == "row_count_equal"
+    history = names[(K("core.article_history"), "no_two_rows_share_the_same_article_id_version")]
+    assert history == "compound_columns_unique__article_id__version"
+    assert names[(K("core.articles"), "every_canonical_url_is_written_as_the_pattern_https")] == "match_regex__canonical_url"
 
 
-def test_tables_run_before_checks_and_publishing_after_them():
+def test_the_tables_their_checks_and_the_publish_are_one_step_that_cannot_be_split():
     job = defs.resolve_job_def("build_warehouse")
-    priorities = {node.name: node.tags.get("dagster/priority", "0") for node in job.graph.nodes}
-    tables = {f"{t.schema}__{t.short_name}" for t in TABLES}
-    assert {priorities[name] for name in tables} == {"1"}
-    assert {priorities[f"{t.schema}_{t.short_name}_expectations"] for t in TABLES} == {"0"}
-    assert priorities["published_warehouse"] == "-1"
+    assert {node.name for node in job.graph.nodes} == {"staging__parsed_seeds", "published_warehouse", "report"}
+    graph = defs.resolve_asset_graph()
+    step = graph.get(K("core.articles")).assets_def
+    assert step.node_def.name == "published_warehouse" and not step.can_subset
+    assert step.keys == {K(t.name) for t in TABLES} | {K("quality.build_info"), K("published_warehouse")}
+    assert len(step.check_keys) == 235
 
 
 def test_jobs_and_descriptions():
-    assert {job.name for job in defs.jobs} == {"build_warehouse", "refresh_analytics"}
+    assert {job.name for job in defs.jobs} == {"build_warehouse"}
     graph = defs.resolve_asset_graph()
     for table in TABLES:
         node = graph.get(K(table.name))

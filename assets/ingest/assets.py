@@ -1,7 +1,12 @@
 """Ingest: seed files -> staging (raw parsed rows, URL and domain lookups) and the build's record.
 
 One step writes every table the models read from staging, so one `multi_asset` declares them all:
-the graph shows which of them each core table reads.
+the graph shows which of them each core table reads. (It also writes `quality.build_info`, which
+is published with the tables and so is materialised by the publish step.)
+
+A run whose seeds, parser and definitions are exactly those of the published warehouse stops
+here: the step reports that nothing changed and materialises nothing, so every later step is
+skipped and the run succeeds without building (as `seedhouse build` does without starting a run).
 """
 
 from pathlib import Path
@@ -11,13 +16,14 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     AssetSpec,
+    Failure,
     MaterializeResult,
     MetadataValue,
     ResourceParam,
     multi_asset,
 )
 
-from pipeline.ingest import definitions_fingerprint, ingest
+from pipeline.ingest import definitions_fingerprint, ingest, is_current
 from pipeline.memory import give_back_memory
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession
@@ -46,6 +52,8 @@ class _LogProgress:
 GE_PAUSE_FILES = 200_000
 
 PARSED_SEEDS = "staging.parsed_seeds"
+BUILD_INFO = "quality.build_info"
+PUBLISHED = AssetKey(["published_warehouse"])
 
 # Every table the ingest writes that a model reads, each an asset of the ingest step: what it
 # holds, which of the others it is made from, and its kinds. (The ingest also writes
@@ -84,7 +92,7 @@ OUTPUTS: dict[str, tuple[str, tuple[str, ...], set[str]]] = {
         (),
         {"python", "duckdb"},
     ),
-    "quality.build_info": (
+    BUILD_INFO: (
         "The build that produced the warehouse, one row: run id, start time, seeds root, files "
         "found, parsed and reused (warehouse/quality/build_info.sql). Published with the tables.",
         (),
@@ -97,7 +105,7 @@ def _key(name: str) -> AssetKey:
     return AssetKey(name.split("."))
 
 
-def _spec(name: str) -> AssetSpec:
+def ingest_spec(name: str) -> AssetSpec:
     description, made_from, kinds = OUTPUTS[name]
     # staging is a file of its own, attached as `staging`; quality.build_info is published
     table_name = name if name.startswith("staging.") else f"seedhouse.{name}"
@@ -108,7 +116,72 @@ def _spec(name: str) -> AssetSpec:
         group_name="ingest",
         kinds=kinds,
         metadata={"dagster/table_name": table_name},
+        # not materialised by a run that finds nothing changed: the steps after it are skipped
+        skippable=True,
     )
+
+
+def refuse_partial_run(context: AssetExecutionContext) -> None:
+    """Staging is only ever the first step of a whole build: a run that would not publish what it
+    builds (staging alone, from the asset catalog) would leave build files nobody publishes."""
+    if PUBLISHED not in context.job_def.asset_layer.selected_asset_keys:
+        raise Failure(
+            description="staging is built only as the first step of a whole build, which publishes the "
+            "warehouse: materialize published_warehouse (or run the build_warehouse job) instead"
+        )
+
+
+def nothing_changed(seedhouse: SeedhouseResource, root: Path, definitions: str) -> str | None:
+    """The published build's run id when a build of `root` would change nothing (the check
+    `seedhouse build` makes before starting a run), else None."""
+    if seedhouse.full_refresh or not seedhouse.skip_unchanged:
+        return None
+    from pipeline.warehouse import Warehouse
+
+    warehouse = Warehouse(seedhouse.warehouse_path, force=seedhouse.force)
+    warehouse.check_no_writer()
+    published_run_id = warehouse.published_run_id()
+    current = published_run_id is not None and is_current(
+        root, warehouse.parse_cache, published_run_id, limits=seedhouse.limits, definitions=definitions,
+        verify=seedhouse.verify,
+    )
+    return published_run_id if current else None
+
+
+def run_ingest(context, seedhouse: SeedhouseResource, session: BuildSession, root: Path, definitions: str):
+    """Parse `root` into the run's new build file: the ingest step's work, also done by the publish
+    step of a run that did not select the ingest (a table materialised from the catalog).
+    Returns the ingest's summary and the row counts of what it wrote."""
+    reporter = session.reporter or _LogProgress(context)
+    warehouse = seedhouse.open_warehouse(session)
+
+    def start(total: int) -> None:
+        reporter.start(total)
+        if total >= GE_PAUSE_FILES:
+            session.stop_ge()
+
+    with warehouse.new_build(context.run_id) as con:
+        summary = ingest(
+            con,
+            root,
+            run_id=context.run_id,
+            limits=seedhouse.limits,
+            cache_path=None if seedhouse.full_refresh else warehouse.parse_cache,
+            definitions=definitions,
+            on_start=start,
+            on_progress=reporter.advance,
+            verify=seedhouse.verify,
+            manifest=session.take_manifest(root),
+            history_from=Path(seedhouse.history_from) if seedhouse.history_from else warehouse.published,
+            observed_at=seedhouse.observed_at,
+        )
+        rows = {name: row_count(con, name) for name in OUTPUTS if name not in (PARSED_SEEDS, BUILD_INFO)}
+    for warning in summary.warnings:
+        context.log.warning(warning)
+    if summary.files_parsed >= GE_PAUSE_FILES:
+        give_back_memory()  # what the parse freed, before the tables are built
+    session.ge  # noqa: B018 - (re)started now, to be warm by the first check
+    return summary, rows
 
 
 def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
@@ -116,42 +189,24 @@ def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
 
     # the step keeps the name it had as the single asset staging/parsed_seeds: run logs, error
     # messages ("staging__parsed_seeds: ...") and bench/steps.py name it so
-    @multi_asset(name="staging__parsed_seeds", specs=[_spec(name) for name in OUTPUTS])
+    @multi_asset(name="staging__parsed_seeds", specs=[ingest_spec(name) for name in OUTPUTS if name != BUILD_INFO])
     def ingest_step(context: AssetExecutionContext, seedhouse: SeedhouseResource, session: ResourceParam[BuildSession]):
         """Read and parse the seed files into staging, then build the URL and domain lookups and
         the build's record from them.
 
         This is a build's first step: it creates the run's new DuckDB file."""
-        reporter = session.reporter or _LogProgress(context)
+        seedhouse.refuse_other_warehouse(context.instance)
+        refuse_partial_run(context)
         root = seedhouse.seeds_path
-        warehouse = seedhouse.open_warehouse(session)
-
-        def start(total: int) -> None:
-            reporter.start(total)
-            if total >= GE_PAUSE_FILES:
-                session.stop_ge()
-
-        with warehouse.new_build(context.run_id) as con:
-            summary = ingest(
-                con,
-                root,
-                run_id=context.run_id,
-                limits=seedhouse.limits,
-                cache_path=None if seedhouse.full_refresh else warehouse.parse_cache,
-                definitions=definitions,
-                on_start=start,
-                on_progress=reporter.advance,
-                verify=seedhouse.verify,
-                manifest=session.take_manifest(root),
-                history_from=Path(seedhouse.history_from) if seedhouse.history_from else warehouse.published,
-                observed_at=seedhouse.observed_at,
+        published_run_id = nothing_changed(seedhouse, root, definitions)
+        if published_run_id is not None:
+            context.log.info(
+                f"nothing changed since the last build: {Path(seedhouse.warehouse_path).resolve()} is current "
+                f"(published by run {published_run_id}); nothing was built"
             )
-            rows = {name: row_count(con, name) for name in OUTPUTS if name != PARSED_SEEDS}
-        for warning in summary.warnings:
-            context.log.warning(warning)
-        if summary.files_parsed >= GE_PAUSE_FILES:
-            give_back_memory()  # what the parse freed, before the tables are built
-        session.ge  # noqa: B018 - (re)started now, to be warm by the first check
+            return
+        summary, rows = run_ingest(context, seedhouse, session, root, definitions)
+        warehouse = session.warehouse
         yield MaterializeResult(
             asset_key=_key(PARSED_SEEDS),
             metadata={
@@ -165,6 +220,7 @@ def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
                 "distinct_urls": summary.distinct_urls,
                 "distinct_providers": summary.distinct_providers,
                 "warnings": MetadataValue.json(list(summary.warnings)),
+                "build_file": MetadataValue.path(str(warehouse.staging_path(context.run_id))),
             },
         )
         for name, count in rows.items():

@@ -6,11 +6,17 @@ built, and the run it is waiting for. It moves on only when that run succeeds: a
 a file added meanwhile is never forgotten. After `MAX_ATTEMPTS` failures for the same state of the
 folder the sensor waits for the folder to change, rather than retrying a build that fails for a
 reason of its own (a failed check) every 30 seconds.
+
+A folder state the sensor has not seen built (its first tick, or after a `seedhouse build` from a
+shell) is first compared with the published warehouse, as `seedhouse build` does: when the
+warehouse was built from exactly these files with this parser, SQL and suites, the cursor takes
+the folder's state and no run starts. Starting the UI on an unchanged warehouse builds nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from dagster import (
@@ -23,12 +29,34 @@ from dagster import (
     sensor,
 )
 
-from pipeline.ingest import SeedsRootError, check_seeds_root, manifest_fingerprint
+from pipeline.ingest import SeedsRootError, check_seeds_root, definitions_fingerprint, is_current, manifest_fingerprint
 from pipeline.resources import SeedhouseResource
+from pipeline.warehouse import Warehouse, WarehouseBusyError
 
 MAX_ATTEMPTS = 3
 UNLAUNCHED_TICKS = 10  # a request the daemon never launched is asked for again after this many ticks
 _FAILED = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+
+
+def published_is_current(seedhouse: SeedhouseResource, root: Path) -> bool:
+    """True when a build of `root` would change nothing in the published warehouse: its publish
+    record and parse cache say it was built from exactly these files, with this parser and these
+    SQL files and suites (the suites the code location was started with)."""
+    from pipeline.definitions import EXPECTATIONS_ENV  # the definitions import this module
+    from pipeline.paths import EXPECTATIONS_DIR
+
+    warehouse = Warehouse(seedhouse.warehouse_path)
+    try:
+        warehouse.check_no_writer()
+    except WarehouseBusyError:
+        return False  # the build it asks for says why
+    published_run_id = warehouse.published_run_id()
+    if published_run_id is None:
+        return False
+    suites = Path(os.environ.get(EXPECTATIONS_ENV) or EXPECTATIONS_DIR)
+    return is_current(
+        root, warehouse.parse_cache, published_run_id, limits=seedhouse.limits, definitions=definitions_fingerprint(suites)
+    )
 
 
 def _load(cursor: str | None) -> dict:
@@ -49,7 +77,8 @@ def _load(cursor: str | None) -> dict:
     description="Starts an incremental build when files under the seeds root are added, changed or "
     "removed (a digest of every file's path, size and modification time). It moves on only once "
     "its run has succeeded, so nothing added while another build ran is forgotten; it never starts "
-    "a build for a missing or empty seeds root.",
+    "a build for a missing or empty seeds root. A state of the folder it has not seen built is first compared with "
+    "the published warehouse: one built from exactly these files starts nothing.",
 )
 def seeds_changed(context: SensorEvaluationContext, seedhouse: SeedhouseResource):
     try:
@@ -82,6 +111,10 @@ def seeds_changed(context: SensorEvaluationContext, seedhouse: SeedhouseResource
             f"the last {MAX_ATTEMPTS} builds of these seeds failed; waiting for a change under {root} "
             "(see the failed runs)"
         )
+    if published_is_current(seedhouse, root):
+        state.update(built=fingerprint, attempts=0, failed_for=None)
+        context.update_cursor(json.dumps(state))
+        return SkipReason(f"{Path(seedhouse.warehouse_path).resolve()} is current: it was built from these seeds under {root}")
     if state.get("failed_for") != fingerprint:
         state["attempts"] = 0
     # numbered: Dagster never launches a run key twice, and a folder can return to an earlier state

@@ -54,7 +54,7 @@ DESCRIPTION = (
 )
 COLUMNS = {
     "table_name": "The checked table, schema-qualified (core.articles).",
-    "check_name": "The check's name, as the Dagster UI shows it (not_null__article_id).",
+    "check_name": "The check's short name (not_null__article_id); the Dagster UI names it by a sentence, with this as recorded_as.",
     "expectation_type": "The Great Expectations expectation (expect_column_values_to_not_be_null).",
     "severity": "critical (gates publishing) or warning (reported only).",
     "success": "Whether the expectation held.",
