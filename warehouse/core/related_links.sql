@@ -67,6 +67,7 @@ final as (
         cleaned.amp_url,
         cleaned.image_urls,
         storable_timestamp(cleaned.published_as_cast) as published_at,
+        (storable_timestamp(cleaned.published_as_cast) at time zone 'UTC')::date as published_date,
         date_status(cleaned.published_as_cast, cleaned.latest_plausible) as date_status,
         coalesce(declared.provider_id, urls.host) as provider_id,
         cleaned.provider_name,
