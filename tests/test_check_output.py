@@ -25,7 +25,7 @@ from pipeline import quality
 from pipeline.catalog import TABLES
 from pipeline.quality import outputs
 from pipeline.warehouse import connect
-from tests.conftest import query
+from tests.conftest import query, without_keys
 
 ALL = [(t.name, name) for t in TABLES for name, _ in quality.expectations(quality.load_suite(t.name))]
 CRITICAL = sum(
@@ -67,6 +67,7 @@ def broken(tiny_warehouse, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("broken") / "broken.duckdb"
     shutil.copyfile(tiny_warehouse, path)
     with duckdb.connect(str(path)) as con:
+        without_keys(con, "core.articles")  # its NOT NULL would refuse the break the checks must find
         con.execute("update core.articles set url_source = null where source_path = 'sub/b.txt'")
     return path
 

@@ -313,8 +313,9 @@ def test_schema_lists_columns_with_type_nullability_and_description(wh):
     assert rows == [
         {"column": name, "type": kind, "nullable": nullable, "comment": described[name]} for name, kind, nullable in expected
     ]
+    # provider_id is the primary key: declared NOT NULL
     assert result.stdout.splitlines()[:2] == [
-        "column,type,nullable,comment", f"provider_id,VARCHAR,true,{described['provider_id']}"
+        "column,type,nullable,comment", f"provider_id,VARCHAR,false,{described['provider_id']}"
     ]
     # a name that is in one schema only needs no schema
     assert seedhouse("schema", "providers", "--warehouse", wh, "--csv").stdout == result.stdout

@@ -28,4 +28,4 @@ final as (
 )
 
 select * from final
-
+order by article_id, ordinal
