@@ -17,7 +17,7 @@ every key of a published file holds.
   `select distinct C from T where C is not null and C not in (select K from U)`: C references
   U(K). Declared only within the core schema and to another table: DuckDB refuses a key across
   schemas, a row may name one inserted after it in the same table, and DuckDB cannot replace a
-  table another one references, which a marts-only run (`refresh_analytics`) does to the marts.
+  table another one references (so a mart never holds one: marts stay free to be rebuilt alone).
   Core tables are only ever built into a new file, referenced tables first (`references`).
 """
 
