@@ -9,7 +9,7 @@ may hold `<script>`.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -39,6 +39,18 @@ MIN_BAR_SHARE = 0.015
 # bars labelled with their values when a chart has no more than this many in a series
 LABELLED_BARS = 40
 AXIS_FONT = {"size": 13}
+
+
+def _date_axis(fig, periods: list, tickformat: str, *, dtick: str | int, days: int) -> None:
+    """A time axis labelled by its periods: one tick a period while they are few (plotly would
+    otherwise tick inside a period and repeat its label), and a single period given a few days
+    either side, where the chart would zoom to the millisecond around it."""
+    fig.update_xaxes(type="date", tickformat=tickformat)
+    distinct = sorted(set(periods))
+    if len(distinct) <= 12:
+        fig.update_xaxes(dtick=dtick, tick0=distinct[0] if distinct else None)
+    if len(distinct) == 1:
+        fig.update_xaxes(range=[distinct[0] - timedelta(days=days), distinct[0] + timedelta(days=days)])
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -75,17 +87,25 @@ def _figures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, object]]:
     fig = go.Figure()
     for topic in topics:
         points = [(month, n) for t, month, n in attention if t == topic]
-        fig.add_trace(go.Scatter(name=html.escape(topic), x=[p[0] for p in points], y=[p[1] for p in points], mode="lines"))
+        fig.add_trace(
+            # markers while the points are few, so a topic seen in one month still shows
+            go.Scatter(name=html.escape(topic), x=[p[0] for p in points], y=[p[1] for p in points],
+                       mode="lines+markers" if len(points) <= 12 else "lines")
+        )
     fig.update_layout(height=460, yaxis_title="dated articles per month")
+    _date_axis(fig, [month for _, month, _ in attention], "%b %Y", dtick="M1", days=20)
     figures.append(("topic-trends", f"Topic attention (top {len(topics)} topics, dated articles per month)", fig))
 
     volume = _rows(con, "select period_start, n_articles, n_syndication_groups from analytics.article_volume "
                         "where grain = 'week' order by period_start")
     fig = go.Figure([
-        go.Bar(name="articles", x=[r[0] for r in volume], y=[r[1] for r in volume]),
+        # a week's bar six days wide: on a date axis plotly sizes bars by their spacing, and a single
+        # week has none
+        go.Bar(name="articles", x=[r[0] for r in volume], y=[r[1] for r in volume], width=6 * 86_400_000),
         go.Scatter(name="syndicated copies counted once", x=[r[0] for r in volume], y=[r[2] for r in volume], mode="lines"),
     ])
     fig.update_layout(height=380, yaxis_title="dated articles per week")
+    _date_axis(fig, [r[0] for r in volume], "%d %b %Y", dtick=7 * 86_400_000, days=5)
     figures.append(("article-volume", "Articles per week (undateable articles are counted in the summary above)", fig))
 
     pairs = {(a, b): j for a, b, j in _rows(con, "select topic_a, topic_b, jaccard from analytics.topic_pairs")}

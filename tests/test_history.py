@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import built_warehouse, query, write_seeds
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
 
 
 def seed(slug: str, title: str, heat: int, when: str = "2024-05-06T10:00:00Z") -> bytes:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 import pipeline.parse
 from pipeline.build import run_build
@@ -31,6 +32,7 @@ def table_rows(path: Path) -> dict[str, list[tuple]]:
         }
 
 
+@pytest.mark.slow
 def test_incremental_rebuild_equals_full_rebuild(tmp_path):
     seeds = tmp_path / "seeds"
     generate(120, seeds, seed=7)
@@ -71,6 +73,7 @@ def test_nothing_changed_starts_no_build(tiny_seeds, tmp_path):
     assert run_build(tiny_seeds, path, full=True).published
 
 
+@pytest.mark.slow
 def test_a_changed_suite_rebuilds_even_when_the_seeds_did_not(tiny_seeds, tmp_path):
     from pipeline.paths import EXPECTATIONS_DIR
 

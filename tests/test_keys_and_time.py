@@ -270,6 +270,7 @@ def test_days_and_weeks_are_the_same_under_los_angeles_time(warehouse):
     ]
 
 
+@pytest.mark.slow
 def test_an_incremental_build_keeps_the_keys(tmp_path):
     """A build that re-parses one changed file publishes the same keys as the first."""
     seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)

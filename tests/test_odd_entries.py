@@ -29,6 +29,9 @@ from pipeline.parse import PARSED_SEEDS, discover, page_cache, parse_batches, pa
 from pipeline.resources import SeedhouseResource
 from tests.conftest import PROJECT, query
 
+# every test builds or scans real odd folders (a user who cannot list one, paths past PATH_MAX)
+pytestmark = pytest.mark.slow
+
 PATH_MAX = os.pathconf("/", "PC_PATH_MAX")
 
 LOOP = "a symbolic link to {} that loops (Too many levels of symbolic links); a seed must be a file"

@@ -136,6 +136,7 @@ def published(tmp_path):
     return seeds, warehouse
 
 
+@pytest.mark.slow
 def test_the_first_tick_on_an_unchanged_published_warehouse_starts_nothing(published):
     seeds, warehouse = published
     first, cursor = tick(None, seeds, warehouse=warehouse)
@@ -158,6 +159,7 @@ def _run(warehouse, seeds, instance, **config):
     )
 
 
+@pytest.mark.slow
 def test_a_run_from_the_ui_with_nothing_changed_builds_nothing(published):
     """The sensor's or the launchpad's run: the ingest finds the published warehouse current, so
     every later step is skipped and the run succeeds without touching the file."""
@@ -175,6 +177,7 @@ def test_a_run_from_the_ui_with_nothing_changed_builds_nothing(published):
     assert AssetKey(["published_warehouse"]) in {e.asset_key for e in rebuilt.get_asset_materialization_events()}
 
 
+@pytest.mark.slow
 def test_a_run_for_another_warehouse_is_refused_where_the_ui_records_runs(published, tmp_path):
     seeds, warehouse = published
     other = tmp_path / "other" / "seedhouse.duckdb"
@@ -197,6 +200,7 @@ def _subset(keys, checks=frozenset()):
     return job.get_subset(asset_selection=set(keys), asset_check_selection=set(checks))
 
 
+@pytest.mark.slow
 def test_materializing_one_table_from_the_catalog_builds_and_publishes_the_whole_warehouse(published):
     """"Materialize" on core/articles selects the whole write-audit-publish step (it cannot be
     split) but not the ingest: the step parses the seeds itself and publishes a whole build."""
@@ -214,6 +218,7 @@ def test_materializing_one_table_from_the_catalog_builds_and_publishes_the_whole
     assert query(warehouse, "select title from core.articles where source_path = 'a.md'") == [("Robots fold laundry",)]
 
 
+@pytest.mark.slow
 def test_the_ingest_alone_is_refused_and_leaves_no_build(published):
     seeds, warehouse = published
     before = warehouse.read_bytes()
