@@ -123,14 +123,19 @@ blocks as (
     where len(string_split(excerpt_key, ' ')) >= 8
 ),
 
-dated_blocks as (
-    select blocks.*, headlines.published_at from blocks join _headlines as headlines using (article_id)
-),
-
 -- a block held by more than 200 headlines is a common word, not evidence: comparing all its
 -- pairs would grow with the square of the corpus (its headlines still meet in their other block)
 small_blocks as (
     select block from blocks group by block having count(*) <= 200
+),
+
+-- the small blocks only, before they are paired: pairing first and dropping the common blocks
+-- after would make every pair of a common word once
+dated_blocks as (
+    select blocks.*, headlines.published_at
+    from blocks
+    join _headlines as headlines using (article_id)
+    where blocks.block in (select block from small_blocks)
 ),
 
 pairs as (
@@ -140,7 +145,6 @@ pairs as (
         on a.block = b.block
         and a.article_id < b.article_id
         and b.published_at between a.published_at - interval 7 day and a.published_at + interval 7 day
-    where a.block in (select block from small_blocks)
 )
 
 -- what no copy can fail, checked before any similarity is computed: one kind, and headlines of
