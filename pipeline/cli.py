@@ -89,6 +89,17 @@ def _default_expectations() -> Path:
     return project.expectations if project else EXPECTATIONS_DIR
 
 
+def seeds_option(help: str):
+    return click.option(
+        "--seeds",
+        "seeds_root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: _project().seeds,
+        show_default="the project's seeds",
+        help=help,
+    )
+
+
 def warehouse_option(help: str):
     return click.option(
         "--warehouse",
@@ -310,14 +321,7 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--seeds",
-    "seeds_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: _project().seeds,
-    show_default="the project's seeds",
-    help="Directory of seed files, read recursively.",
-)
+@seeds_option("Directory of seed files, read recursively.")
 @warehouse_option("The DuckDB file to publish.")
 @expectations_option
 @click.option("--full", is_flag=True, help="Parse every file again instead of only new and changed ones.")
@@ -411,14 +415,7 @@ def build(
 
 
 @main.command()
-@click.option(
-    "--seeds",
-    "seeds_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: _project().seeds,
-    show_default="the project's seeds",
-    help="Directory of seed files to watch, recursively.",
-)
+@seeds_option("Directory of seed files to watch, recursively.")
 @warehouse_option("The DuckDB file to publish.")
 @expectations_option
 @click.option("--debounce", "debounce_ms", type=click.IntRange(min=0), default=300, show_default=True, metavar="MS",
