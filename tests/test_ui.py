@@ -113,7 +113,7 @@ def house_rule_suites(directory: Path, max_quality: int) -> Path:
     return directory
 
 
-RULE = "every_quality_is_between_0_and_100"
+RULE = "every_quality_is_between_0_and_max_quality"
 
 
 def test_dg_dev_starts_no_build_on_an_unchanged_warehouse_and_a_failed_gate_is_a_readable_failure(tmp_path, monkeypatch):

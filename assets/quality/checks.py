@@ -35,6 +35,19 @@ def _sentence(text: str) -> str:
     return text + "."
 
 
+# how quality.expects names a parameter it does not resolve
+UNRESOLVED = " (a query of the suite)"
+
+
+def _bounds_by_name(suite: dict[str, Any]) -> dict[str, Any]:
+    """`suite` as check names read it: a parameter that is a bare value (`select 100`) stays a name,
+    so a check keeps its name, and its history in the UI, when a bound changes; the others (the
+    sets a foreign key is checked against) are resolved as the sentence resolves them."""
+    parameters = suite.get("meta", {}).get("parameters", {})
+    kept = {k: v for k, v in parameters.items() if not re.fullmatch(r"\s*select\s+[-+\d.]+\s*", v, re.IGNORECASE)}
+    return {**suite, "meta": {**suite.get("meta", {}), "parameters": kept}}
+
+
 def named_expectations(table: Table, expectations_dir: Path) -> list[tuple[str, str, str, dict[str, Any]]]:
     """(check name, recorded name, sentence, expectation) for every expectation of `table`'s
     suite; the sentence is the one `seedhouse check` and the quality page print
@@ -44,7 +57,7 @@ def named_expectations(table: Table, expectations_dir: Path) -> list[tuple[str, 
     suite = quality.load_suite(table.name, expectations_dir)
     for recorded, expectation in quality.expectations(suite):
         sentence = quality.expects(expectation, suite)
-        name = name_of(sentence)
+        name = name_of(quality.expects(expectation, _bounds_by_name(suite)).replace(UNRESOLVED, ""))
         seen[name] = seen.get(name, 0) + 1
         named.append((name if seen[name] == 1 else f"{name}_{seen[name]}", recorded, sentence, expectation))
     return named
