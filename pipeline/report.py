@@ -218,12 +218,7 @@ def _checks_section(con: duckdb.DuckDBPyConnection, build: str) -> str:
 
 def is_report(path: Path) -> bool:
     """Whether `path` is a report that seedhouse wrote."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(512)
-    except OSError:
-        return False
-    return f'<meta name="generator" content="{GENERATOR}">'.encode() in head
+    return outputs.written_by(path, GENERATOR)
 
 
 def write_report(warehouse: Path, out: Path | None = None) -> Path:

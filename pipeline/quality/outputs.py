@@ -233,14 +233,20 @@ def section(outcomes: Sequence[Outcome], run: CheckRun, heading: str = "h2", fol
 
 
 
-def is_page(path) -> bool:
-    """Whether `path` is a quality page that seedhouse wrote."""
+def written_by(path, generator: str) -> bool:
+    """Whether `path` is an HTML page whose head names `generator` (a page seedhouse wrote, which
+    it may replace)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(512)
     except OSError:
         return False
-    return f'<meta name="generator" content="{PAGE_GENERATOR}">'.encode() in head
+    return f'<meta name="generator" content="{generator}">'.encode() in head
+
+
+def is_page(path) -> bool:
+    """Whether `path` is a quality page that seedhouse wrote."""
+    return written_by(path, PAGE_GENERATOR)
 
 
 def as_page(outcomes: Sequence[Outcome], run: CheckRun, generated: str) -> str:
