@@ -12,8 +12,9 @@ recall >= 0.8 for same_story, precision >= 0.95 for syndication.
 Cost: generates seeds, builds each size with `seedhouse build --full` (timed from outside), then
 re-runs, on a copy of the built file (its staging is the parse cache kept beside it), the SQL of
 the steps that find stories and copies, one statement at a time: the syndication groups, the texts
-reduced to their terms, the term weights, the related links' evidence and the text edges; what a
-build did before (resolving the links, the story components) is timed for the record. What they add to the rest of the build,
+with their terms, the term weights, the related links' evidence and the text edges; and, in this
+process, the parse's share: reducing every text to its headline key and terms. What a build did
+before (resolving the links, the story components) is timed for the record. What they add to the rest of the build,
 at two sizes, says whether they stay within 20% and grow like the build does (sub-quadratic: the
 blocking keeps candidate pairs in proportion to the articles). Compare the ratios, not the
 seconds: the machine is shared. Each ratio is given in wall time and in CPU time (the build's
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -34,7 +36,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+import pyarrow as pa  # noqa: E402
+
 from pipeline.evaluation import evaluate  # noqa: E402
+from pipeline.parse.schemas import PARSED_SEEDS  # noqa: E402
+from pipeline.parse.texts import text_columns  # noqa: E402
 from pipeline.paths import model_path  # noqa: E402
 from pipeline.warehouse import connect  # noqa: E402
 
@@ -98,6 +104,22 @@ def timed_statements(con, schema: str, name: str, which: slice) -> tuple[float, 
     return wall, cpu
 
 
+def reduced_in_parse(con) -> tuple[float, float]:
+    """What reducing the texts costs the parse (pipeline/parse/texts.py), redone here on the
+    build's own staging rows: the reduction and its Arrow columns, CPU measured in this process.
+    The parse spreads it over its worker processes, one per core, so its wall time is estimated
+    as the CPU time over the cores."""
+    rows = con.execute(
+        "select title, excerpt, [{'title': r.title, 'excerpt': r.excerpt} for r in related] as related "
+        "from staging.parsed_seeds where error_kind is null"
+    ).fetch_arrow_table().to_pylist()
+    started = time.process_time()
+    reduced = [text_columns(row) for row in rows]
+    pa.RecordBatch.from_pylist(reduced, schema=pa.schema([PARSED_SEEDS.field("texts"), PARSED_SEEDS.field("excerpt_key")]))
+    cpu = time.process_time() - started
+    return cpu / (os.cpu_count() or 1), cpu
+
+
 def cost(workdir: Path, sizes: list[int]) -> dict:
     results = {}
     for n in sizes:
@@ -124,6 +146,7 @@ def cost(workdir: Path, sizes: list[int]) -> dict:
                     steps[f"{schema}.{name}" + (" (evidence)" if name == "related_links" else "")] = seconds
                 else:
                     before[f"{schema}.{name}" + (" (links resolved)" if name == "related_links" else "")] = seconds
+            steps["texts reduced in the parse"] = reduced_in_parse(con)
             candidates = con.execute("select count(*) from _candidates").fetchone()[0]
             articles = con.execute("select count(*) from core.articles").fetchone()[0]
         scratch.unlink()

@@ -6,8 +6,9 @@ registered on every build connection as vectorised (Arrow) functions, so that a 
 whole batch of candidate pairs per call instead of one Python call per pair:
 
 - `headline_similarity(a, b)`: rapidfuzz's `ratio` (normalised Indel similarity) of two headline
-  keys, 0..1. Keys (`headline_key`) are lower-case, accent-free, without wire prefixes, stop words
-  or punctuation, so what is left to differ is a typo or a real word.
+  keys, 0..1. Keys (`headline_key` in pipeline/parse/texts.py) are lower-case, accent-free,
+  without wire prefixes, stop words or punctuation, so what is left to differ is a typo or a
+  real word.
 - `title_similarity(a, b)`: rapidfuzz's `token_set_ratio` of two headline keys, 0..1: 1 when one
   headline's words are all in the other's ("Reducing AI's carbon footprint" and "Reducing the
   carbon footprint of AI"), lower as they diverge.

@@ -323,36 +323,11 @@ create or replace temp macro feed_key(provider_id, channel, content_kind) as
 create or replace temp macro channel_of_feed(feed_id) as
     regexp_replace(split_part(feed_id, ' | ', 2), ' \([a-z_]+\)$', '');
 
--- Words that say nothing about which event a text reports (articles, prepositions, "new", "how").
-create or replace temp macro stop_words() as [
-    'the', 'and', 'for', 'with', 'from', 'are', 'its', 'this', 'that', 'how', 'what', 'why', 'new', 'will',
-    'can', 'has', 'have', 'was', 'were', 'been', 'into', 'over', 'after', 'about', 'than', 'more', 'now',
-    'not', 'but', 'you', 'your', 'our', 'their', 'his', 'her', 'they', 'who', 'which', 'when', 'where'
-];
-
--- A headline reduced for comparing copies: accents, case, punctuation and stop words set aside,
--- and the wire and desk prefixes that do not make another story ("RE-TRANSMISSION:", "UPDATE 2 -",
--- "EXCLUSIVE:", "BREAKING:", "CORRECTED-"): 'RE-TRANSMISSION: The chip maker unveils a new
--- accelerator!' -> 'chip maker unveils accelerator'.
-create or replace temp macro headline_key(title) as
-    nullif(array_to_string(list_filter(
-        string_split_regex(
-            regexp_replace(
-                lower(strip_accents(title)),
-                '^\s*((re-?transmission|update[sd]?(\s+[0-9]+)?|exclusive|breaking|correct(ed|ion)|press release|wire)\s*[:|\-–—]+\s*)+',
-                ''
-            ),
-            '[^\p{L}\p{N}]+'),
-        lambda word: word <> '' and not list_contains(['a', 'an', 'of', 'to', 'in', 'on', 'by', 'at', 'as', 'or', 'is', 'it'] || stop_words(), word)
-    ), ' '), '');
-
--- The content terms of a text (its title and excerpt): distinct words of three letters or more,
--- stop words set aside. Story evidence weighs the terms two texts share by how rare they are.
-create or replace temp macro story_terms(title, excerpt) as
-    list_distinct(list_filter(
-        regexp_extract_all(strip_accents(lower(coalesce(title, '') || ' ' || coalesce(excerpt, ''))), '[a-z0-9]{3,}'),
-        lambda word: not list_contains(stop_words(), word)
-    ));
+-- The sum of term weights (core.term_weights.weight, six decimals) as an exact decimal: a sum of
+-- doubles depends on the order DuckDB's threads add them in, and its last bit can move the
+-- rounded evidence (0.00005 either way) from one build of the same seeds to the next.
+create or replace temp macro weight_sum(weight) as
+    sum(weight::decimal(7, 6))::double;
 
 -- Whether two news items report the same story (core.related_links.relation, analytics.story_edges),
 -- from the first rule that applies:
@@ -374,7 +349,8 @@ create or replace temp macro story_relation(same_provider, hours_apart, title_si
     end;
 
 -- Whether two dated items of one kind, published within 7 days of each other, are copies of one
--- story (core.articles.syndication_group_id), from their headline and excerpt keys (headline_key):
+-- story (core.articles.syndication_group_id), from their headline and excerpt keys (headline_key in
+-- pipeline/parse/texts.py):
 --   * the same headline key of three words or more: a re-post, whatever its prefix ("UPDATE:"),
 --     punctuation, case or dropped stop words;
 --   * headline keys of three words or more that differ by a typo or two (headline_similarity

@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline.parse.errors import SeedError
 from pipeline.parse.limits import Limits
+from pipeline.parse.texts import text_columns
 
 KNOWN_KEYS = frozenset(
     {
@@ -137,10 +138,11 @@ def _authors(provider: Any, top: Any, limits: Limits) -> list[str]:
 
 
 def front_matter_fields(meta: dict[str, Any], limits: Limits = Limits()) -> dict[str, Any]:
-    """The raw columns of one parsed front matter (see `PARSED_SEEDS`)."""
+    """The raw columns of one parsed front matter (see `PARSED_SEEDS`), and its texts reduced for
+    story evidence (pipeline/parse/texts.py)."""
     provider_name, provider_domain = _provider(meta.get("provider"), "provider")
     extra = {str(k): v for k, v in meta.items() if k not in KNOWN_KEYS}
-    return {
+    fields = {
         "title": _text(meta.get("title"), "title"),
         "excerpt": _text(meta.get("excerpt"), "excerpt"),
         "published": _text(meta.get("publishedDateTime"), "publishedDateTime"),
@@ -162,3 +164,4 @@ def front_matter_fields(meta: dict[str, Any], limits: Limits = Limits()) -> dict
         "related": _related(meta.get("related"), limits),
         "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None,
     }
+    return fields | text_columns(fields)

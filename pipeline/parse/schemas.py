@@ -3,6 +3,8 @@
 Parsing turns every seed file into exactly one row of `PARSED_SEEDS`. Values stay *raw* here
 (strings as written in the YAML); typing, date parsing and URL canonicalisation happen later over
 whole batches in DuckDB (see `warehouse/core/*.sql`), which is both faster and easier to audit.
+The one exception is the texts reduced for story evidence (`texts`, `excerpt_key`), which cost
+less in the parse than in SQL and are then cached with it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ RELATED = pa.struct(
         ("quality", pa.string()),
         ("amp_url", pa.string()),
         ("images", pa.list_(IMAGE)),
+    ]
+)
+
+# A text reduced for story evidence (pipeline/parse/texts.py): its headline key, and its distinct
+# content terms joined by single spaces ('' when it has none).
+TEXT = pa.struct(
+    [
+        ("title_key", pa.string()),
+        ("terms", pa.string()),
     ]
 )
 
@@ -75,6 +86,12 @@ PARSED_SEEDS = pa.schema(
         ("related", pa.list_(RELATED)),
         ("extra", pa.string()),
         ("body_chars", pa.int64()),
+        # derived, not raw: the texts reduced for story evidence, so each is reduced once, in
+        # parallel and cached with the parse. The seed's own title and excerpt first, then each
+        # related item's (texts[n + 1] is related[n]); its excerpt reduced as a headline is
+        # compared for syndication.
+        ("texts", pa.list_(TEXT)),
+        ("excerpt_key", pa.string()),
         # the text after the front matter, as written (line ends as LF); NULL when there is none
         ("body", pa.string()),
     ]

@@ -46,7 +46,7 @@ with news as (
 
 -- the summed weight of each candidate's terms
 totals as (
-    select used.article_id, sum(weights.weight) as total_weight
+    select used.article_id, weight_sum(weights.weight) as total_weight
     from (
         select article_id, unnest(terms) as term
         from news
@@ -78,7 +78,7 @@ pairs as (
 -- the weights of the terms both articles use; those either uses weigh both totals less these
 -- (see core.related_links)
 shared_weights as (
-    select terms.article_a, terms.article_b, sum(weights.weight) as shared_weight
+    select terms.article_a, terms.article_b, weight_sum(weights.weight) as shared_weight
     from (select article_a, article_b, unnest(list_intersect(a_terms, b_terms)) as term from pairs) as terms
     join core.term_weights as weights using (term)
     group by all

@@ -79,21 +79,22 @@ select * from dated;
 
 -- Syndication: copies of one story under different URLs (wire copies, re-posts). Two dated items
 -- of one kind published within 7 days of each other are copies (is_syndicated_copy in
--- warehouse/macros.sql) when their headline keys (headline_key: wire prefixes, stop words,
--- punctuation and case set aside) are alike, and their excerpts do not say otherwise; or when
+-- warehouse/macros.sql) when their headline keys (reduced in the parse, pipeline/parse/texts.py:
+-- wire prefixes, stop words, punctuation and case set aside) are alike, and their excerpts do not say otherwise; or when
 -- their excerpts are the same text under rewritten headlines. A group is every item joined by a
 -- chain of copies, named by its earliest copy (ties: the smaller article_id). Candidates are
 -- found by blocking, never by comparing all pairs: pairs that share one of their two rarest
 -- headline words, or whose excerpts open with the same eight words.
 create or replace temp table _headlines as
 select
-    article_id,
-    content_kind,
-    published_at,
-    headline_key(title) as key,
-    headline_key(excerpt) as excerpt_key
-from _articles
-where date_status = 'dated';
+    articles.article_id,
+    articles.content_kind,
+    articles.published_at,
+    parsed.texts[1].title_key as key,
+    parsed.excerpt_key
+from _articles as articles
+join staging.parsed_seeds as parsed using (source_path)
+where articles.date_status = 'dated';
 
 create or replace temp table _copy_candidates as
 with words as (

@@ -87,7 +87,7 @@ with texts as materialized (
     select texts.article_id, texts.ordinal, texts.title_key, texts.terms, totals.total_weight
     from core.text_features as texts
     left join (
-        select used.article_id, used.ordinal, sum(weights.weight) as total_weight
+        select used.article_id, used.ordinal, weight_sum(weights.weight) as total_weight
         from (select article_id, ordinal, unnest(terms) as term from core.text_features) as used
         join core.term_weights as weights using (term)
         group by all
@@ -124,7 +124,7 @@ sides as (
 -- on every unnested row costs more than all the rest); the terms either side uses weigh the two
 -- sides' totals less these
 shared_weights as (
-    select terms.article_id, terms.ordinal, sum(weights.weight) as shared_weight
+    select terms.article_id, terms.ordinal, weight_sum(weights.weight) as shared_weight
     from (select article_id, ordinal, unnest(list_intersect(article_terms, related_terms)) as term from sides) as terms
     join core.term_weights as weights using (term)
     group by all

@@ -1,5 +1,5 @@
--- core.term_weights: how rare each content term (story_terms in warehouse/macros.sql) is among the
--- titles and excerpts of every news article and every related item listed by one (their terms
+-- core.term_weights: how rare each content term (content_terms in pipeline/parse/texts.py) is
+-- among the titles and excerpts of every news article and every related item listed by one (their terms
 -- are in core.text_features): the weights story evidence gives the terms two texts share
 -- (core.related_links, analytics.story_edges).
 -- The weight is the smoothed inverse document frequency, ln((n + 1) / (df + 1)) + 1, in units of
