@@ -109,10 +109,10 @@ def reduced_in_parse(con) -> tuple[float, float]:
     build's own staging rows: the reduction and its Arrow columns, CPU measured in this process.
     The parse spreads it over its worker processes, one per core, so its wall time is estimated
     as the CPU time over the cores."""
-    rows = con.execute(
+    rows = con.sql(
         "select title, excerpt, [{'title': r.title, 'excerpt': r.excerpt} for r in related] as related "
         "from staging.parsed_seeds where error_kind is null"
-    ).fetch_arrow_table().to_pylist()
+    ).to_arrow_table().to_pylist()
     started = time.process_time()
     reduced = [text_columns(row) for row in rows]
     pa.RecordBatch.from_pylist(reduced, schema=pa.schema([PARSED_SEEDS.field("texts"), PARSED_SEEDS.field("excerpt_key")]))
