@@ -24,6 +24,7 @@ processes and threads, the steps' DuckDB threads); on a loaded machine the CPU r
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -113,10 +114,12 @@ def reduced_in_parse(con) -> tuple[float, float]:
         "select title, excerpt, [{'title': r.title, 'excerpt': r.excerpt} for r in related] as related "
         "from staging.parsed_seeds where error_kind is null"
     ).to_arrow_table().to_pylist()
+    gc.disable()  # as the parse does (pipeline/parse/batches.py)
     started = time.process_time()
     reduced = [text_columns(row) for row in rows]
     pa.RecordBatch.from_pylist(reduced, schema=pa.schema([PARSED_SEEDS.field("texts"), PARSED_SEEDS.field("excerpt_key")]))
     cpu = time.process_time() - started
+    gc.enable()
     return cpu / (os.cpu_count() or 1), cpu
 
 
