@@ -67,6 +67,7 @@ def _instance(warehouse: Path):
 # seedhouse's own errors whose messages are written for the operator: shown as they are
 _OWN_WORDS = {
     "PublishError", "ShrinkRefusedError", "SeedsRootError", "WarehouseBusyError", "NotAWarehouseError", "HistoryError",
+    "StorageError", "NoSnapshotError",
 }
 
 
@@ -120,7 +121,8 @@ def run_build(
     }
     warehouse = Warehouse(warehouse_path, force=bool(config.get("force")))
     root = Path(seeds_root).resolve()
-    incremental = not full and job_name == "build_warehouse"
+    # a build from a staging snapshot parses nothing itself: there is no parse cache to compare with
+    incremental = not full and job_name == "build_warehouse" and not config.get("from_staging")
     try:
         # before any work: a file that is not a warehouse, or another program writing to it,
         # stops the build here (the run's steps check again, for runs started from the UI)

@@ -65,7 +65,11 @@ def parse_as_of(text: str) -> datetime | None:
 class SeedhouseResource(ConfigurableResource):
     """Seeds root, warehouse file and input limits for a build."""
 
-    seeds_root: str = Field(default=str(location_seeds()), description="Directory of seed files (read recursively).")
+    seeds_root: str = Field(
+        default=str(location_seeds()),
+        description="Directory of seed files (read recursively), or a URL: s3://bucket/prefix or any fsspec URL "
+        "(S3 endpoint and credentials from the standard AWS environment, AWS_ENDPOINT_URL, AWS_PROFILE, …).",
+    )
     warehouse_path: str = Field(
         default=str(location_warehouse()),
         description="The published DuckDB file analysts open. The UI shows one warehouse (SEEDHOUSE_WAREHOUSE when "
@@ -139,11 +143,32 @@ class SeedhouseResource(ConfigurableResource):
         """This run's warehouse, opened once per run in its session."""
         return session.open_warehouse(self.warehouse_path, self.storage_version, force=self.force)
 
+    staging: str = Field(
+        default="",
+        description="Where the sharded parse (staging/parsed_shard) writes its Parquet versions and commits: a "
+        "folder or a URL (s3://bucket/staging). Empty: the folder staging/ beside the warehouse.",
+    )
+    from_staging: str = Field(
+        default="",
+        description="Build the warehouse from the committed snapshot of this staging location (a folder or URL) "
+        "instead of parsing seeds_root: the last step of a sharded parse.",
+    )
+
     @property
     def seeds_path(self) -> Path:
-        """The seeds root; a missing or empty one is an error, never an empty warehouse (an
-        unmounted share looks exactly like that)."""
-        return check_seeds_root(Path(self.seeds_root))
+        """The seeds root as a local folder (a URL's objects are synced into a mirror in the
+        warehouse's state folder first); a missing or empty one is an error, never an empty
+        warehouse (an unmounted share, or a wrong prefix, looks exactly like that)."""
+        from pipeline import storage
+
+        if storage.is_url(self.seeds_root):
+            return storage.seeds_folder(self.seeds_root, Warehouse(self.warehouse_path).state_dir)
+        return check_seeds_root(storage.local_path(self.seeds_root))
+
+    @property
+    def staging_location(self) -> str:
+        """`staging`, or the folder `staging/` beside the warehouse."""
+        return self.staging or str(Path(self.warehouse_path).resolve().parent / "staging")
 
     history_from: str = Field(
         default="",
