@@ -9,6 +9,8 @@ pointer. The warehouse is then built by the one writer, `build_warehouse` with `
 to the staging location: the same checks and the same publish gate as any build.
 """
 
+import json
+
 from dagster import AssetExecutionContext, AssetKey, AssetSelection, Failure, MaterializeResult, asset, define_asset_job
 
 from assets.scaleout.partitions import SHARD_BITS, shards
@@ -19,8 +21,15 @@ from pipeline.storage import StorageError
 PARSED_SHARD = AssetKey(["staging", "parsed_shard"])
 COMMITTED = AssetKey(["staging", "committed_snapshot"])
 
-# the tag the instance's tag concurrency limit counts (deploy/dagster.yaml)
-SHARD_RUN_TAG = {"seedhouse/role": "shard-parse"}
+SHARD_RUN_TAGS = {
+    # what the instance's tag concurrency limit counts (deploy/dagster.yaml)
+    "seedhouse/role": "shard-parse",
+    # the pod of one shard's run under K8sRunLauncher (deploy/dagster-k8s.yaml): the parse uses
+    # every core it is given, and holds at most a few batches of rows at a time
+    "dagster-k8s/config": json.dumps(
+        {"container_config": {"resources": {"requests": {"cpu": "2", "memory": "2Gi"}, "limits": {"memory": "4Gi"}}}}
+    ),
+}
 
 
 @asset(key=PARSED_SHARD, partitions_def=shards, group_name="scaleout", kinds={"python", "parquet"})
@@ -73,7 +82,7 @@ parse_shards = define_asset_job(
     "parse_shards",
     selection=AssetSelection.assets(PARSED_SHARD),
     partitions_def=shards,
-    tags=SHARD_RUN_TAG,
+    tags=SHARD_RUN_TAGS,
     description="Parse one shard of the seeds into a new staging version (backfill every partition to parse all).",
 )
 
