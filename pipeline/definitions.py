@@ -21,7 +21,7 @@ from assets.publish.report import report
 from assets.scaleout.assets import SCALEOUT, scaleout_assets, scaleout_jobs
 from pipeline import project as projects
 from pipeline.paths import EXPECTATIONS_DIR
-from pipeline.resources import SeedhouseResource, build_session, location_seeds, location_warehouse
+from pipeline.resources import SeedhouseResource, build_session, location_seeds, location_staging, location_warehouse
 
 EXPECTATIONS_ENV = "SEEDHOUSE_EXPECTATIONS"
 
@@ -45,7 +45,7 @@ def make_definitions(expectations_dir: Path | None = None, project: projects.Pro
     # the one warehouse this location shows (SEEDHOUSE_WAREHOUSE, else the project's: see
     # pipeline.resources), built with the project's [build] settings
     seedhouse = SeedhouseResource(
-        seeds_root=str(location_seeds()), warehouse_path=str(location_warehouse()),
+        seeds_root=str(location_seeds()), warehouse_path=str(location_warehouse()), staging=location_staging(),
         **(project.settings if project is not None else {}),
     )
     return Definitions(

@@ -27,6 +27,7 @@ from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
 
 WAREHOUSE_ENV = "SEEDHOUSE_WAREHOUSE"
 SEEDS_ENV = "SEEDHOUSE_SEEDS"
+STAGING_ENV = "SEEDHOUSE_STAGING"
 
 
 def _location_default(name: str) -> Path:
@@ -45,9 +46,21 @@ def location_warehouse() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or _location_default("warehouse")).resolve()
 
 
-def location_seeds() -> Path:
-    """The seeds root the code location builds from by default: `SEEDHOUSE_SEEDS`, else the project's."""
-    return Path(os.environ.get(SEEDS_ENV) or _location_default("seeds")).resolve()
+def location_seeds() -> Path | str:
+    """The seeds root the code location builds from by default: `SEEDHOUSE_SEEDS` (a folder, or a
+    URL kept as written), else the project's."""
+    from pipeline.storage import is_url
+
+    given = os.environ.get(SEEDS_ENV)
+    if given and is_url(given):
+        return given
+    return Path(given or _location_default("seeds")).resolve()
+
+
+def location_staging() -> str:
+    """The staging location the sharded parse writes by default: `SEEDHOUSE_STAGING`, else empty
+    (the folder staging/ beside the warehouse)."""
+    return os.environ.get(STAGING_ENV, "")
 
 
 def parse_as_of(text: str) -> datetime | None:
@@ -144,9 +157,9 @@ class SeedhouseResource(ConfigurableResource):
         return session.open_warehouse(self.warehouse_path, self.storage_version, force=self.force)
 
     staging: str = Field(
-        default="",
+        default=location_staging(),
         description="Where the sharded parse (staging/parsed_shard) writes its Parquet versions and commits: a "
-        "folder or a URL (s3://bucket/staging). Empty: the folder staging/ beside the warehouse.",
+        "folder or a URL (s3://bucket/staging). Empty: the folder staging/ beside the warehouse. Default: SEEDHOUSE_STAGING.",
     )
     from_staging: str = Field(
         default="",
