@@ -326,7 +326,7 @@ def ingest(
     if on_start:
         on_start(len(to_parse))
     if snapshot is not None:
-        reader = snapshot.rows.to_reader()
+        reader = snapshot.reader()
     else:
         reader = pa.RecordBatchReader.from_batches(
             PARSED_SEEDS, parse_batches(seeds_root, to_parse, limits=limits, on_progress=on_progress)
