@@ -59,7 +59,7 @@ def location_seeds() -> Path | str:
 
 def location_staging() -> str:
     """The staging location the sharded parse writes by default: `SEEDHOUSE_STAGING`, else empty
-    (the folder staging/ beside the warehouse)."""
+    (the warehouse's state folder: `.seedhouse/<file name>/shards` beside it)."""
     return os.environ.get(STAGING_ENV, "")
 
 
@@ -159,7 +159,7 @@ class SeedhouseResource(ConfigurableResource):
     staging: str = Field(
         default=location_staging(),
         description="Where the sharded parse (staging/parsed_shard) writes its Parquet versions and commits: a "
-        "folder or a URL (s3://bucket/staging). Empty: the folder staging/ beside the warehouse. Default: SEEDHOUSE_STAGING.",
+        "folder or a URL (s3://bucket/staging). Empty: .seedhouse/<file name>/shards beside the warehouse. Default: SEEDHOUSE_STAGING.",
     )
     from_staging: str = Field(
         default="",
@@ -180,8 +180,9 @@ class SeedhouseResource(ConfigurableResource):
 
     @property
     def staging_location(self) -> str:
-        """`staging`, or the folder `staging/` beside the warehouse."""
-        return self.staging or str(Path(self.warehouse_path).resolve().parent / "staging")
+        """`staging`, or the folder `shards` in the warehouse's state folder (not `staging/` beside
+        it: in a checkout that is the folder of the staging SQL)."""
+        return self.staging or str(Warehouse(self.warehouse_path).state_dir / "shards")
 
     history_from: str = Field(
         default="",

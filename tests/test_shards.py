@@ -140,3 +140,11 @@ def test_shards_and_commit_on_s3_with_a_conditional_write(s3, tmp_path):
     # the same rows as parsing the files, but for each file's time: the object's (see pipeline.storage)
     assert rows.drop_columns(["modified_at"]).equals(local.drop_columns(["modified_at"]))
     assert rows.column("source_path").to_pylist() == sorted(TINY_SEEDS)
+
+
+def test_the_default_staging_is_in_the_warehouses_state_folder(tmp_path):
+    from pipeline.resources import SeedhouseResource
+
+    resource = SeedhouseResource(warehouse_path=str(tmp_path / "wh" / "news.duckdb"), staging="")
+    assert resource.staging_location == str(tmp_path / "wh" / ".seedhouse" / "news.duckdb" / "shards")
+    assert SeedhouseResource(staging="s3://b/staging").staging_location == "s3://b/staging"
