@@ -117,3 +117,32 @@ def test_the_cli_reports_a_bad_bucket_in_one_line_and_builds_nothing(s3, tmp_pat
         2, "", "error: s3://no-such-bucket/seeds does not exist (no such bucket or prefix)\n"
     )
     assert not warehouse.exists()
+
+
+@pytest.mark.slow
+def test_a_build_from_a_bucket_is_incremental_and_keys_the_ledger_by_the_objects_keys(s3, tmp_path):
+    from tests.conftest import query
+
+    seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
+    upload(seeds, f"s3://{s3}/seeds")
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+
+    def build() -> subprocess.CompletedProcess:
+        return subprocess.run([SEEDHOUSE, "build", "--seeds", f"s3://{s3}/seeds", "--warehouse", str(warehouse)],
+                              capture_output=True, text=True, timeout=600, env=os.environ.copy())
+
+    first = build()
+    assert first.returncode == 0, first.stderr
+    assert f"{len(TINY_SEEDS)} seed files from s3://{s3}/seeds:" in first.stdout
+    assert f"parsed {len(TINY_SEEDS)} new or changed files, reused 0 unchanged ones" in first.stdout
+    assert [row[0] for row in query(warehouse, "select source_path from core.seed_files order by 1")] == sorted(TINY_SEEDS)
+    again = build()
+    assert again.returncode == 0 and "nothing changed since the last build" in again.stdout
+    # the same size, a new ETag: parsed again, everything else reused
+    data = TINY_SEEDS["a.md"].replace(b"Robots learn", b"Robots teach")
+    assert len(data) == len(TINY_SEEDS["a.md"])
+    s3fs.S3FileSystem().pipe_file(f"{s3}/seeds/a.md", data)
+    third = build()
+    assert third.returncode == 0, third.stderr
+    assert f"parsed 1 new or changed files, reused {len(TINY_SEEDS) - 1} unchanged ones" in third.stdout
+    assert query(warehouse, "select title from core.articles where source_path = 'a.md'") == [("Robots teach to fold laundry",)]
