@@ -146,3 +146,26 @@ def test_a_build_from_a_bucket_is_incremental_and_keys_the_ledger_by_the_objects
     assert third.returncode == 0, third.stderr
     assert f"parsed 1 new or changed files, reused {len(TINY_SEEDS) - 1} unchanged ones" in third.stdout
     assert query(warehouse, "select title from core.articles where source_path = 'a.md'") == [("Robots teach to fold laundry",)]
+
+
+def test_a_staging_location_without_a_commit_is_a_usage_error_and_builds_nothing(s3, tmp_path):
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    result = subprocess.run(
+        [SEEDHOUSE, "build", "--from-staging", f"s3://{s3}/staging", "--warehouse", str(warehouse)],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", f"error: s3://{s3}/staging holds no committed staging snapshot: parse the shards and commit them first\n"
+    )
+    assert not warehouse.exists()
+
+
+def test_watch_refuses_a_url_saying_what_to_use(tmp_path):
+    result = subprocess.run(
+        [SEEDHOUSE, "watch", "--seeds", "s3://bucket/seeds", "--warehouse", str(tmp_path / "seedhouse.duckdb")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", "error: seedhouse watch follows a local folder's file events; s3://bucket/seeds is a URL: build it with "
+        "seedhouse build\n",
+    )
