@@ -84,7 +84,8 @@ class Staging:
     def path(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 
-    def _guard(self, action):
+    def guarded(self, action):
+        """`action()`, any failure to reach the store turned into a one-line `StorageError`."""
         try:
             return action()
         except (StorageError, CommitError, FileExistsError):
@@ -98,7 +99,7 @@ class Staging:
                 Path(self.path(rel)).parent.mkdir(parents=True, exist_ok=True)
             self.fs.pipe_file(self.path(rel), data)
 
-        self._guard(write)
+        self.guarded(write)
 
     def create_bytes(self, rel: str, data: bytes) -> None:
         """Write `rel` only if no object has that name yet; `FileExistsError` otherwise."""
@@ -116,10 +117,10 @@ class Staging:
             else:
                 self.fs.pipe_file(self.path(rel), data, mode="create")
 
-        self._guard(create)
+        self.guarded(create)
 
     def read_bytes(self, rel: str) -> bytes:
-        return self._guard(lambda: self.fs.cat_file(self.path(rel)))
+        return self.guarded(lambda: self.fs.cat_file(self.path(rel)))
 
     def list(self, rel: str) -> list[str]:
         """Names directly under `rel` (empty when there is nothing there)."""
@@ -130,7 +131,7 @@ class Staging:
                 return []
 
         self.fs.invalidate_cache()
-        return self._guard(listing)
+        return self.guarded(listing)
 
     def write_table(self, rel: str, table: pa.Table) -> None:
         sink = pa.BufferOutputStream()
@@ -155,8 +156,8 @@ class Staging:
             if name.startswith("v="):
                 try:
                     done.append(json.loads(self.read_bytes(f"shard={shard}/{name}/done.json")))
-                except (StorageError, FileNotFoundError):
-                    continue  # a run killed before it finished: never picked
+                except (StorageError, FileNotFoundError, ValueError):
+                    continue  # a run killed before (or while) writing its record: never picked
         return sorted(done, key=lambda record: record["finished_at"])
 
 
@@ -317,7 +318,7 @@ class Snapshot:
         return self.reader().read_all().sort_by("source_path")
 
     def _file(self, rel: str) -> pq.ParquetFile:
-        return self.store._guard(lambda: pq.ParquetFile(self.store.fs.open(self.store.path(rel), "rb")))
+        return self.store.guarded(lambda: pq.ParquetFile(self.store.fs.open(self.store.path(rel), "rb")))
 
 
 class NoSnapshotError(StorageError):

@@ -84,6 +84,10 @@ def test_a_backfill_missing_a_shard_or_killed_midway_is_never_committed(tmp_path
     # shard 3's run was killed after writing its Parquet, before its done record: not a version
     parse_shard(seeds, staging, bits=2, shard=3, version="killed")
     (staging / "shard=3" / "v=killed" / "done.json").unlink()
+    # another was killed while writing its record: half a JSON document
+    parse_shard(seeds, staging, bits=2, shard=3, version="cut")
+    record = staging / "shard=3" / "v=cut" / "done.json"
+    record.write_bytes(record.read_bytes()[:20])
     with pytest.raises(CommitError, match=r"^shards 3 of 4 have no finished parse of .*: run them \(the backfill is not "
                        r"complete\); nothing was committed$"):
         commit(seeds, staging, bits=2)
