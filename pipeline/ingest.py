@@ -356,6 +356,8 @@ def ingest(
         {"run_id": run_id, "parser_fingerprint": fingerprint, "definitions_fingerprint": definitions},
     )
 
+    from pipeline.storage import described  # storage imports this module
+
     files_found = manifest.num_rows
     errors = dict(
         con.execute(
@@ -370,7 +372,7 @@ def ingest(
         {
             "run_id": run_id,
             "started_at": started_at,
-            "seeds_root": snapshot.seeds if snapshot is not None else str(seeds_root),
+            "seeds_root": snapshot.seeds if snapshot is not None else described(seeds_root),
             "files_found": files_found,
             "files_parsed": len(to_parse),
             "files_reused": reused,

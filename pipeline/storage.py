@@ -168,6 +168,7 @@ class Mirror:
         self.home = state_dir / "remote-seeds" / digest
         self.folder = self.home / "files"  # the seeds root the build parses
         self.index = self.home / "index.parquet"  # the status of each file the folder holds
+        self.source = self.home / "url"  # the URL it mirrors, for `described`
 
     def sync(self) -> Path:
         """Bring the folder up to date with the objects under the URL; return the folder."""
@@ -183,6 +184,7 @@ class Mirror:
         wanted = [rel for rel, status in now.items() if known.get(rel) != status or not (self.folder / rel).is_file()]
         # the index forgets what is about to change first: a download cut short is fetched again
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.source.write_text(self.url + "\n")
         self._write_index(held.filter(pc.invert(pc.is_in(held.column("source_path"), pa.array(stale + wanted, pa.string())))))
         for rel in stale:
             (self.folder / rel).unlink(missing_ok=True)
@@ -202,6 +204,15 @@ class Mirror:
         for directory, subdirs, files in os.walk(self.folder, topdown=False):
             if directory != str(self.folder) and not subdirs and not files:
                 shutil.rmtree(directory, ignore_errors=True)
+
+
+def described(root: Path | str) -> str:
+    """How a build names its seeds root (`quality.build_info.seeds_root`): the URL a mirror folder
+    holds the objects of, else the folder itself."""
+    source = Path(root).parent / "url"
+    if Path(root).name == "files" and source.parent.parent.name == "remote-seeds" and source.is_file():
+        return source.read_text().strip()
+    return str(root)
 
 
 def seeds_folder(location: str | Path, state_dir: Path) -> Path:

@@ -136,6 +136,7 @@ def test_a_build_from_a_bucket_is_incremental_and_keys_the_ledger_by_the_objects
     assert f"{len(TINY_SEEDS)} seed files from s3://{s3}/seeds:" in first.stdout
     assert f"parsed {len(TINY_SEEDS)} new or changed files, reused 0 unchanged ones" in first.stdout
     assert [row[0] for row in query(warehouse, "select source_path from core.seed_files order by 1")] == sorted(TINY_SEEDS)
+    assert query(warehouse, "select seeds_root from quality.build_info") == [(f"s3://{s3}/seeds",)]
     again = build()
     assert again.returncode == 0 and "nothing changed since the last build" in again.stdout
     # the same size, a new ETag: parsed again, everything else reused
