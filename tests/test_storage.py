@@ -170,3 +170,26 @@ def test_watch_refuses_a_url_saying_what_to_use(tmp_path):
         2, "", "error: seedhouse watch follows a local folder's file events; s3://bucket/seeds is a URL: build it with "
         "seedhouse build\n",
     )
+
+
+@pytest.mark.slow
+def test_the_launchpads_seeds_root_and_run_build_take_a_url(s3, tmp_path):
+    from dagster import DagsterInstance
+
+    from pipeline.build import run_build
+    from pipeline.definitions import defs
+    from tests.conftest import query
+
+    upload(write_seeds(tmp_path / "seeds", TINY_SEEDS), f"s3://{s3}/seeds")
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    # a run from the launchpad, seeds_root set to the URL
+    result = defs.resolve_job_def("build_warehouse").execute_in_process(
+        run_config={"resources": {"seedhouse": {"config": {"seeds_root": f"s3://{s3}/seeds", "warehouse_path": str(warehouse)}}}},
+        instance=DagsterInstance.ephemeral(), raise_on_error=False,
+    )
+    assert result.success
+    assert query(warehouse, "select files_found, seeds_root from quality.build_info") == [(len(TINY_SEEDS), f"s3://{s3}/seeds")]
+    # the library's entry point, on the published warehouse: nothing changed, nothing built
+    assert run_build(f"s3://{s3}/seeds", warehouse).up_to_date
+    missing = run_build("s3://no-such-bucket/seeds", warehouse)
+    assert (missing.success, missing.errors) == (False, ["s3://no-such-bucket/seeds does not exist (no such bucket or prefix)"])
