@@ -176,19 +176,16 @@ class Mirror:
 
         listed = list_seeds(self.url)
         held = pq.read_table(self.index) if self.index.exists() else MANIFEST.empty_table()
-        known = dict(zip(held.column("source_path").to_pylist(), zip(
-            held.column("size_bytes").to_pylist(), held.column("modified_at").to_pylist(), strict=True), strict=True))
-        now = dict(zip(listed.column("source_path").to_pylist(), zip(
-            listed.column("size_bytes").to_pylist(), listed.column("modified_at").to_pylist(), strict=True), strict=True))
+        known, now = _statuses(held), _statuses(listed)
         stale = [rel for rel, status in known.items() if now.get(rel) != status]
         wanted = [rel for rel, status in now.items() if known.get(rel) != status or not (self.folder / rel).is_file()]
         # the index forgets what is about to change first: a download cut short is fetched again
         self.folder.mkdir(parents=True, exist_ok=True)
         self.source.write_text(self.url + "\n")
-        self._write_index(held.filter(pc.invert(pc.is_in(held.column("source_path"), pa.array(stale + wanted, pa.string())))))
+        self._write_index(held.filter(pc.invert(_among(held, stale + wanted))))
         for rel in stale:
             (self.folder / rel).unlink(missing_ok=True)
-        fetch(self.url, listed.filter(pc.is_in(listed.column("source_path"), pa.array(wanted, pa.string()))), self.folder)
+        fetch(self.url, listed.filter(_among(listed, wanted)), self.folder)
         self._remove_empty_folders()
         self._write_index(listed)
         return self.folder
@@ -204,6 +201,17 @@ class Mirror:
         for directory, subdirs, files in os.walk(self.folder, topdown=False):
             if directory != str(self.folder) and not subdirs and not files:
                 shutil.rmtree(directory, ignore_errors=True)
+
+
+def _statuses(manifest: pa.Table) -> dict[str, tuple[int, int]]:
+    """path -> (size, time) of each row of a `MANIFEST` table."""
+    columns = [manifest.column(name).cast(pa.int64()).to_pylist() for name in ("size_bytes", "modified_at")]
+    return dict(zip(manifest.column("source_path").to_pylist(), zip(*columns, strict=True), strict=True))
+
+
+def _among(manifest: pa.Table, paths: list[str]) -> pa.ChunkedArray:
+    """A mask of the rows of `manifest` whose path is one of `paths`."""
+    return pc.is_in(manifest.column("source_path"), pa.array(paths, pa.string()))
 
 
 def described(root: Path | str) -> str:
