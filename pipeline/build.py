@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import quality
+from pipeline import quality, storage
 from pipeline.catalog import TABLES
 from pipeline.ingest import definitions_fingerprint, is_current
 from pipeline.parse import Limits, discover
@@ -67,6 +67,7 @@ def _instance(warehouse: Path):
 # seedhouse's own errors whose messages are written for the operator: shown as they are
 _OWN_WORDS = {
     "PublishError", "ShrinkRefusedError", "SeedsRootError", "WarehouseBusyError", "NotAWarehouseError", "HistoryError",
+    "StorageError", "NoSnapshotError",
 }
 
 
@@ -100,7 +101,8 @@ def run_build(
     reporter: Reporter | None = None,
     ge: quality.GEProcess | None = None,
 ) -> BuildReport:
-    """Materialise `job_name` with the given seeds and warehouse; never raises for a failed build.
+    """Materialise `job_name` with the given seeds (a folder, or a URL whose objects are synced into
+    a mirror first) and warehouse; never raises for a failed build.
 
     Unless `full`, a build whose seeds, parser and definitions are exactly those of the published
     warehouse starts no run at all (`up_to_date`), and otherwise re-parses only what changed.
@@ -119,8 +121,15 @@ def run_build(
         **(resource_config or {}),
     }
     warehouse = Warehouse(warehouse_path, force=bool(config.get("force")))
+    if storage.is_url(seeds_root):  # the objects, synced into a mirror folder this build parses
+        try:
+            seeds_root = storage.seeds_folder(seeds_root, warehouse.state_dir)
+        except storage.StorageError as exc:
+            return BuildReport(False, "", warehouse.published, time.perf_counter() - started, errors=[str(exc)])
+        config["seeds_root"] = str(seeds_root)
     root = Path(seeds_root).resolve()
-    incremental = not full and job_name == "build_warehouse"
+    # a build from a staging snapshot parses nothing itself: there is no parse cache to compare with
+    incremental = not full and job_name == "build_warehouse" and not config.get("from_staging")
     try:
         # before any work: a file that is not a warehouse, or another program writing to it,
         # stops the build here (the run's steps check again, for runs started from the UI)

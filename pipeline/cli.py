@@ -89,11 +89,23 @@ def _default_expectations() -> Path:
     return project.expectations if project else EXPECTATIONS_DIR
 
 
+class SeedsLocation(click.ParamType):
+    """A seeds folder (a path), or a URL (s3://bucket/prefix) kept as written: a Path would fold
+    its `//`."""
+
+    name = "folder|url"
+
+    def convert(self, value, param, ctx):
+        from pipeline.storage import is_url
+
+        return value if isinstance(value, Path) or is_url(value) else Path(value)
+
+
 def seeds_option(help: str):
     return click.option(
         "--seeds",
         "seeds_root",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=SeedsLocation(),
         default=lambda: _project().seeds,
         show_default="the project's seeds",
         help=help,
@@ -321,7 +333,10 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
 
 
 @main.command()
-@seeds_option("Directory of seed files, read recursively.")
+@seeds_option(
+    "Directory of seed files, read recursively, or a URL such as s3://bucket/prefix (endpoint and credentials "
+    "from the standard AWS environment: AWS_ENDPOINT_URL, AWS_PROFILE, ...).",
+)
 @warehouse_option("The DuckDB file to publish.")
 @expectations_option
 @click.option("--full", is_flag=True, help="Parse every file again instead of only new and changed ones.")
@@ -339,9 +354,14 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
     help="When the seeds were observed (ISO 8601, e.g. 2024-05-01T12:00:00Z): article history dates this build's "
     "versions at it. Default: now. For replaying past snapshots of a seeds folder.",
 )
+@click.option(
+    "--from-staging", "from_staging", default="", metavar="URL",
+    help="Build from the committed snapshot of a sharded parse's staging (a folder or s3://... URL) instead of "
+    "parsing --seeds.",
+)
 def build(
-    seeds_root: Path, warehouse_path: Path, expectations_dir: Path, full: bool, verify: bool,
-    allow_shrink: bool, force: bool, as_of: str,
+    seeds_root: Path | str, warehouse_path: Path, expectations_dir: Path, full: bool, verify: bool,
+    allow_shrink: bool, force: bool, as_of: str, from_staging: str,
 ) -> None:
     """Parse every seed, build all tables, check them, and publish the warehouse if they pass.
 
@@ -353,12 +373,29 @@ def build(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from pipeline import storage
     from pipeline.build import run_build
     from pipeline.ingest import SeedsRootError, check_seeds_root
 
     console = _console()
+    shown_root = seeds_root
     try:
-        check_seeds_root(seeds_root)
+        if from_staging:
+            from pipeline.shards import NoSnapshotError, Staging
+
+            pointer = Staging(from_staging).current()
+            if pointer is None:
+                raise NoSnapshotError(
+                    f"{from_staging} holds no committed staging snapshot: parse the shards and commit them first"
+                )
+            shown_root = f"{pointer['seeds']} (staging snapshot {pointer['number']} of {from_staging})"
+        elif storage.is_url(seeds_root):
+            # the objects are synced into a mirror beside the warehouse, which the build then parses
+            from pipeline.warehouse import Warehouse
+
+            seeds_root = storage.seeds_folder(seeds_root, Warehouse(warehouse_path).state_dir)
+        else:
+            check_seeds_root(seeds_root)
     except SeedsRootError as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
@@ -374,7 +411,10 @@ def build(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
     )
-    options = {**_project_settings(), "verify": verify, "allow_shrink": allow_shrink, "force": force, "as_of": as_of}
+    options = {
+        **_project_settings(), "verify": verify, "allow_shrink": allow_shrink, "force": force, "as_of": as_of,
+        "from_staging": from_staging,
+    }
     with bar:
         report = run_build(
             seeds_root, warehouse_path, full=full, expectations_dir=expectations_dir, resource_config=options,
@@ -387,7 +427,7 @@ def build(
     if report.ledger:
         files = sum(report.ledger.values())
         ledger = ", ".join(f"{n} {status}" for status, n in report.ledger.items())
-        console.print(f"{files} seed files from {seeds_root}: {ledger}")
+        console.print(f"{files} seed files from {shown_root}: {ledger}")
         if not report.up_to_date:
             console.print(f"  parsed {report.parsed} new or changed files, reused {report.reused} unchanged ones")
         for kind, n in report.quarantine.items():
@@ -434,9 +474,12 @@ def watch(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, deboun
     Holds the warehouse's build lock while it waits: a `seedhouse build` meanwhile refuses.
     """
     from pipeline.ingest import SeedsRootError, check_seeds_root
+    from pipeline.storage import is_url
     from pipeline.watch import Publish, Watcher, WatchLockedError
 
     console, errors = _console(), _console(stderr=True)
+    if is_url(seeds_root):
+        _usage(f"seedhouse watch follows a local folder's file events; {seeds_root} is a URL: build it with seedhouse build")
     try:
         check_seeds_root(seeds_root)
     except SeedsRootError as exc:

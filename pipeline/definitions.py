@@ -18,15 +18,18 @@ from assets.ingest.schedules import daily_build
 from assets.ingest.sensors import seeds_changed
 from assets.publish.assets import warehouse_assets
 from assets.publish.report import report
+from assets.scaleout.assets import SCALEOUT, scaleout_assets, scaleout_jobs
 from pipeline import project as projects
 from pipeline.paths import EXPECTATIONS_DIR
-from pipeline.resources import SeedhouseResource, build_session, location_seeds, location_warehouse
+from pipeline.resources import SeedhouseResource, build_session, location_seeds, location_staging, location_warehouse
 
 EXPECTATIONS_ENV = "SEEDHOUSE_EXPECTATIONS"
 
 build_warehouse = define_asset_job(
     "build_warehouse",
-    selection=AssetSelection.all(),
+    # the sharded parse has jobs of its own (partitioned runs through the queue); a build reads its
+    # commit with from_staging
+    selection=AssetSelection.all() - SCALEOUT,
     description="Parse new and changed seeds, rebuild every table, run the expectations, publish if they pass "
     "(nothing at all when nothing changed since the published build).",
 )
@@ -42,12 +45,12 @@ def make_definitions(expectations_dir: Path | None = None, project: projects.Pro
     # the one warehouse this location shows (SEEDHOUSE_WAREHOUSE, else the project's: see
     # pipeline.resources), built with the project's [build] settings
     seedhouse = SeedhouseResource(
-        seeds_root=str(location_seeds()), warehouse_path=str(location_warehouse()),
+        seeds_root=str(location_seeds()), warehouse_path=str(location_warehouse()), staging=location_staging(),
         **(project.settings if project is not None else {}),
     )
     return Definitions(
-        assets=[ingest_assets(suites), warehouse_assets(suites), report],
-        jobs=[build_warehouse],
+        assets=[ingest_assets(suites), warehouse_assets(suites), report, *scaleout_assets],
+        jobs=[build_warehouse, *scaleout_jobs],
         sensors=[seeds_changed],
         schedules=[daily_build],
         resources={"seedhouse": seedhouse, "session": build_session},

@@ -264,6 +264,7 @@ def ingest(
     manifest: pa.Table | None = None,
     history_from: Path | None = None,
     observed_at: datetime | None = None,
+    snapshot=None,
 ) -> IngestSummary:
     """Fill `staging.*` and `quality.build_info` for a build; `cache_path=None` parses everything.
     With `verify`, cached files whose bytes changed although their size and modification time
@@ -272,8 +273,12 @@ def ingest(
     every file's status again costs about a second at 100,000 files). A seeds root with no file
     raises `SeedsRootError`: an empty warehouse is never built. `history_from` is the published
     warehouse, whose article history this build carries on (`staging.previous_history`);
-    `observed_at` dates this build's versions (default: the build's start)."""
+    `observed_at` dates this build's versions (default: the build's start). `snapshot`, a committed
+    staging snapshot (`pipeline.shards.Snapshot`), gives the parsed rows instead of `seeds_root`:
+    the sharded parse already read every file, so this build parses none and uses no cache."""
     started_at = datetime.now(timezone.utc)
+    if snapshot is not None:
+        cache_path, manifest = None, snapshot.manifest
     fingerprint = parser_fingerprint(seeds_root, limits)
     warnings = []
     try:
@@ -320,9 +325,12 @@ def ingest(
 
     if on_start:
         on_start(len(to_parse))
-    reader = pa.RecordBatchReader.from_batches(
-        PARSED_SEEDS, parse_batches(seeds_root, to_parse, limits=limits, on_progress=on_progress)
-    )
+    if snapshot is not None:
+        reader = snapshot.reader()
+    else:
+        reader = pa.RecordBatchReader.from_batches(
+            PARSED_SEEDS, parse_batches(seeds_root, to_parse, limits=limits, on_progress=on_progress)
+        )
     con.register("_parsed", reader)
     with memory_limit(con, INGEST_DUCKDB_MEMORY):
         con.execute("insert into staging.parsed_seeds select * from _parsed")
@@ -348,6 +356,8 @@ def ingest(
         {"run_id": run_id, "parser_fingerprint": fingerprint, "definitions_fingerprint": definitions},
     )
 
+    from pipeline.storage import described  # storage imports this module
+
     files_found = manifest.num_rows
     errors = dict(
         con.execute(
@@ -362,7 +372,7 @@ def ingest(
         {
             "run_id": run_id,
             "started_at": started_at,
-            "seeds_root": str(seeds_root),
+            "seeds_root": snapshot.seeds if snapshot is not None else described(seeds_root),
             "files_found": files_found,
             "files_parsed": len(to_parse),
             "files_reused": reused,

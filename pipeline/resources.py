@@ -27,6 +27,7 @@ from pipeline.warehouse import DEFAULT_STORAGE_VERSION, Warehouse
 
 WAREHOUSE_ENV = "SEEDHOUSE_WAREHOUSE"
 SEEDS_ENV = "SEEDHOUSE_SEEDS"
+STAGING_ENV = "SEEDHOUSE_STAGING"
 
 
 def _location_default(name: str) -> Path:
@@ -45,9 +46,21 @@ def location_warehouse() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or _location_default("warehouse")).resolve()
 
 
-def location_seeds() -> Path:
-    """The seeds root the code location builds from by default: `SEEDHOUSE_SEEDS`, else the project's."""
-    return Path(os.environ.get(SEEDS_ENV) or _location_default("seeds")).resolve()
+def location_seeds() -> Path | str:
+    """The seeds root the code location builds from by default: `SEEDHOUSE_SEEDS` (a folder, or a
+    URL kept as written), else the project's."""
+    from pipeline.storage import is_url
+
+    given = os.environ.get(SEEDS_ENV)
+    if given and is_url(given):
+        return given
+    return Path(given or _location_default("seeds")).resolve()
+
+
+def location_staging() -> str:
+    """The staging location the sharded parse writes by default: `SEEDHOUSE_STAGING`, else empty
+    (the warehouse's state folder: `.seedhouse/<file name>/shards` beside it)."""
+    return os.environ.get(STAGING_ENV, "")
 
 
 def parse_as_of(text: str) -> datetime | None:
@@ -65,7 +78,11 @@ def parse_as_of(text: str) -> datetime | None:
 class SeedhouseResource(ConfigurableResource):
     """Seeds root, warehouse file and input limits for a build."""
 
-    seeds_root: str = Field(default=str(location_seeds()), description="Directory of seed files (read recursively).")
+    seeds_root: str = Field(
+        default=str(location_seeds()),
+        description="Directory of seed files (read recursively), or a URL: s3://bucket/prefix or any fsspec URL "
+        "(S3 endpoint and credentials from the standard AWS environment, AWS_ENDPOINT_URL, AWS_PROFILE, …).",
+    )
     warehouse_path: str = Field(
         default=str(location_warehouse()),
         description="The published DuckDB file analysts open. The UI shows one warehouse (SEEDHOUSE_WAREHOUSE when "
@@ -139,11 +156,33 @@ class SeedhouseResource(ConfigurableResource):
         """This run's warehouse, opened once per run in its session."""
         return session.open_warehouse(self.warehouse_path, self.storage_version, force=self.force)
 
+    staging: str = Field(
+        default=location_staging(),
+        description="Where the sharded parse (staging/parsed_shard) writes its Parquet versions and commits: a "
+        "folder or a URL (s3://bucket/staging). Empty: .seedhouse/<file name>/shards beside the warehouse. Default: SEEDHOUSE_STAGING.",
+    )
+    from_staging: str = Field(
+        default="",
+        description="Build the warehouse from the committed snapshot of this staging location (a folder or URL) "
+        "instead of parsing seeds_root: the last step of a sharded parse.",
+    )
+
     @property
     def seeds_path(self) -> Path:
-        """The seeds root; a missing or empty one is an error, never an empty warehouse (an
-        unmounted share looks exactly like that)."""
-        return check_seeds_root(Path(self.seeds_root))
+        """The seeds root as a local folder (a URL's objects are synced into a mirror in the
+        warehouse's state folder first); a missing or empty one is an error, never an empty
+        warehouse (an unmounted share, or a wrong prefix, looks exactly like that)."""
+        from pipeline import storage
+
+        if storage.is_url(self.seeds_root):
+            return storage.seeds_folder(self.seeds_root, Warehouse(self.warehouse_path).state_dir)
+        return check_seeds_root(storage.local_path(self.seeds_root))
+
+    @property
+    def staging_location(self) -> str:
+        """`staging`, or the folder `shards` in the warehouse's state folder (not `staging/` beside
+        it: in a checkout that is the folder of the staging SQL)."""
+        return self.staging or str(Warehouse(self.warehouse_path).state_dir / "shards")
 
     history_from: str = Field(
         default="",

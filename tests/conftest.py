@@ -228,3 +228,54 @@ def dagster_dev(tmp_path):
         SEEDHOUSE_SEEDS=str(PROJECT / "seeds"),
     ) as port:
         yield port
+
+
+# -- object storage: a real S3 endpoint (moto's server) on the loopback ------------------------------------
+
+S3_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+    # never ask the instance metadata service or a developer's own profile for credentials
+    "AWS_EC2_METADATA_DISABLED": "true", "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_CONFIG_FILE": os.devnull,
+}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1 (a free port), for the session: its endpoint URL."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def s3(s3_server, monkeypatch, request):
+    """The standard AWS environment pointed at the moto server, and a fresh bucket of this test's
+    own (named after it): yields the bucket's name."""
+    import s3fs
+
+    for name, value in {**S3_ENV, "AWS_ENDPOINT_URL": s3_server}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    bucket = "b-" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:20]
+    s3fs.S3FileSystem.clear_instance_cache()
+    s3fs.S3FileSystem().mkdir(bucket)
+    yield bucket
+    s3fs.S3FileSystem.clear_instance_cache()
+
+
+def upload(folder: Path, url: str) -> None:
+    """Copy every file under `folder` to the objects under `url` (same relative keys)."""
+    import s3fs
+
+    fs = s3fs.S3FileSystem()
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    fs.put([str(p) for p in files], [f"{url.removeprefix('s3://')}/{p.relative_to(folder).as_posix()}" for p in files])

@@ -67,7 +67,11 @@ EXPECTED_PARENTS = {
     "analytics.related_coverage": {"core.related_links", "core.articles"},
     "published_warehouse": {t.name for t in TABLES},
     "report": {"published_warehouse"},
+    # the sharded parse (assets/scaleout): jobs of their own, read by a build with from_staging
+    "staging.parsed_shard": set(),
+    "staging.committed_snapshot": {"staging.parsed_shard"},
 }
+SCALEOUT = {"staging.parsed_shard", "staging.committed_snapshot"}
 
 
 def test_asset_keys_groups_and_dependencies():
@@ -79,7 +83,9 @@ def test_asset_keys_groups_and_dependencies():
     groups = {name: graph.get(K(name)).group_name for name in EXPECTED_PARENTS}
     assert groups == {
         name: (
-            "ingest"
+            "scaleout"
+            if name in SCALEOUT
+            else "ingest"
             if name.startswith(("staging", "quality"))
             else "publish"
             if name in ("published_warehouse", "report")
@@ -127,7 +133,7 @@ def test_the_tables_their_checks_and_the_publish_are_one_step_that_cannot_be_spl
 
 
 def test_jobs_and_descriptions():
-    assert {job.name for job in defs.jobs} == {"build_warehouse"}
+    assert {job.name for job in defs.jobs} == {"build_warehouse", "parse_shards", "commit_staging"}
     graph = defs.resolve_asset_graph()
     for table in TABLES:
         node = graph.get(K(table.name))

@@ -229,7 +229,9 @@ def test_dagster_dev_shows_the_graph_and_runs_the_build(tmp_path):
         )["assetNodes"]
         keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
         assert {"staging/parsed_seeds", "core/articles", "analytics/stories", "published_warehouse", "report"} <= keys
-        assert len(keys) == 43  # 35 catalog tables and views, 6 ingest outputs, the publish step and the report
+        # 35 catalog tables and views, 6 ingest outputs, the publish step, the report, and the sharded
+        # parse's two (staging/parsed_shard, staging/committed_snapshot)
+        assert len(keys) == 45
         checks = [c for n in nodes for c in n["assetChecksOrError"]["checks"]]
         assert len(checks) == 235
         assert sum(c["blocking"] for c in checks) == 214  # the critical ones

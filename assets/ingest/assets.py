@@ -148,7 +148,18 @@ def nothing_changed(seedhouse: SeedhouseResource, root: Path, definitions: str) 
     return published_run_id if current else None
 
 
-def run_ingest(context, seedhouse: SeedhouseResource, session: BuildSession, root: Path, definitions: str):
+def ingest_source(seedhouse: SeedhouseResource):
+    """(seeds root, committed staging snapshot or None) of a build: the snapshot of `from_staging`
+    when it is set (the sharded parse read the seeds), else the seeds root as a local folder."""
+    if seedhouse.from_staging:
+        from pipeline.shards import read_snapshot
+
+        snapshot = read_snapshot(seedhouse.from_staging)
+        return Path(snapshot.seeds), snapshot
+    return seedhouse.seeds_path, None
+
+
+def run_ingest(context, seedhouse: SeedhouseResource, session: BuildSession, root: Path, snapshot=None, *, definitions: str):
     """Parse `root` into the run's new build file: the ingest step's work, also done by the publish
     step of a run that did not select the ingest (a table materialised from the catalog).
     Returns the ingest's summary and the row counts of what it wrote."""
@@ -174,6 +185,7 @@ def run_ingest(context, seedhouse: SeedhouseResource, session: BuildSession, roo
             manifest=session.take_manifest(root),
             history_from=Path(seedhouse.history_from) if seedhouse.history_from else warehouse.published,
             observed_at=seedhouse.observed_at,
+            snapshot=snapshot,
         )
         rows = {name: row_count(con, name) for name in OUTPUTS if name not in (PARSED_SEEDS, BUILD_INFO)}
     for warning in summary.warnings:
@@ -197,15 +209,19 @@ def ingest_assets(expectations_dir: Path) -> AssetsDefinition:
         This is a build's first step: it creates the run's new DuckDB file."""
         seedhouse.refuse_other_warehouse(context.instance)
         refuse_partial_run(context)
-        root = seedhouse.seeds_path
-        published_run_id = nothing_changed(seedhouse, root, definitions)
+        root, snapshot = ingest_source(seedhouse)
+        if snapshot is not None:  # the sharded parse read the seeds: a whole build from its snapshot
+            published_run_id = None
+            context.log.info(f"building from snapshot {snapshot.pointer['number']} of {seedhouse.from_staging}")
+        else:
+            published_run_id = nothing_changed(seedhouse, root, definitions)
         if published_run_id is not None:
             context.log.info(
                 f"nothing changed since the last build: {Path(seedhouse.warehouse_path).resolve()} is current "
                 f"(published by run {published_run_id}); nothing was built"
             )
             return
-        summary, rows = run_ingest(context, seedhouse, session, root, definitions)
+        summary, rows = run_ingest(context, seedhouse, session, root, snapshot, definitions=definitions)
         warehouse = session.warehouse
         yield MaterializeResult(
             asset_key=_key(PARSED_SEEDS),

@@ -81,6 +81,10 @@ def _load(cursor: str | None) -> dict:
     "the published warehouse: one built from exactly these files starts nothing.",
 )
 def seeds_changed(context: SensorEvaluationContext, seedhouse: SeedhouseResource):
+    from pipeline.storage import is_url
+
+    if is_url(seedhouse.seeds_root):  # objects have no file events: the sharded parse's backfills read them
+        return SkipReason(f"the seeds root {seedhouse.seeds_root} is a URL: this sensor follows local folders")
     try:
         root = check_seeds_root(Path(seedhouse.seeds_root))
     except SeedsRootError as exc:

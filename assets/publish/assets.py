@@ -29,7 +29,7 @@ from dagster import (
     multi_asset,
 )
 
-from assets.ingest.assets import BUILD_INFO, PARSED_SEEDS, ingest_spec, run_ingest
+from assets.ingest.assets import BUILD_INFO, PARSED_SEEDS, ingest_source, ingest_spec, run_ingest
 from assets.quality.checks import Checks
 from assets.tables import build_order, build_table, table_spec
 from pipeline import quality
@@ -110,7 +110,7 @@ def warehouse_assets(expectations_dir: Path) -> AssetsDefinition:
         run_id = context.run_id
         if STAGING not in context.job_def.asset_layer.selected_asset_keys:
             # a table materialised from the catalog: a whole build all the same, its ingest here
-            run_ingest(context, seedhouse, session, seedhouse.seeds_path, definitions)
+            run_ingest(context, seedhouse, session, *ingest_source(seedhouse), definitions=definitions)
         warehouse = seedhouse.open_warehouse(session)
         built: dict[str, dict] = {}
         outcomes: list[quality.Outcome] = []

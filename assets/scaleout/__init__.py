@@ -1,0 +1,1 @@
+"""The sharded parse: parse shards through Dagster's run queue, commit them, build from the commit."""
