@@ -301,11 +301,14 @@ def main() -> None:
             before()  # untimed preparation of each run
             if seeds_root is not None:
                 warm(seeds_root)
-            runs.append(measure(cmd, step_env or env))
+            # the machine is shared: what else ran says how far to trust the seconds
+            load = os.getloadavg()[0]
+            runs.append({**measure(cmd, step_env or env), "load_1min_before": round(load, 2)})
         result = min(runs, key=lambda r: r["seconds"])  # the least disturbed run
         result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
         results[name] = result
-        print(f"{name:<28} {result['seconds']:>9.2f} s   peak {result['peak_rss_mb']:>7.0f} MiB", flush=True)
+        print(f"{name:<28} {result['seconds']:>9.2f} s   peak {result['peak_rss_mb']:>7.0f} MiB   "
+              f"load {result['load_1min_before']:.1f}", flush=True)
         return result
 
     def full_build(n: int, root: Path) -> None:
