@@ -120,10 +120,15 @@ class Change:
     apply: Callable[[Path], int]
 
 
-def add_files(root: Path) -> int:
-    """The four story seeds and one more generated article."""
+def add_stories(root: Path) -> int:
     for name, data in STORY_SEEDS.items():
         write(root, name, data)
+    return len(STORY_SEEDS)
+
+
+def add_files(root: Path) -> int:
+    """The four story seeds and one more generated article."""
+    add_stories(root)
     extra = root.parent / "extra"
     generate(5, extra, seed=99)
     shutil.copyfile(news_files(extra)[0], root / "news" / "added.md")
@@ -158,12 +163,6 @@ def merge_stories(root: Path) -> int:
 def split_stories(root: Path) -> int:
     write(root, BRIDGE, SPLITTING)
     return 1
-
-
-def add_stories(root: Path) -> int:
-    for name, data in STORY_SEEDS.items():
-        write(root, name, data)
-    return len(STORY_SEEDS)
 
 
 # --- what the stories are -------------------------------------------------------------------------
@@ -243,8 +242,7 @@ CRANES_ALONE, GLACIER_ALONE = frozenset({"cranes-1", "cranes-2"}), frozenset({"g
 def test_replayed_changes_build_the_same_warehouse_incrementally_and_in_full(tmp_path, ge):
     """The default suite's replay: the changes in three steps, the story merge and split among them."""
     # the stories are there from the first build, so that the merge has two stories to join
-    for name, data in STORY_SEEDS.items():
-        write(tmp_path / "seeds", name, data)
+    add_stories(tmp_path / "seeds")
     steps = [
         [Change("modify heat and title", modify_heat_and_title), Change("delete", delete_file), Change("rename", rename_file),
          Change("merge two stories", merge_stories)],
