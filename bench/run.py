@@ -28,7 +28,8 @@ Three more groups of steps follow (`--steps` chooses the groups; all four run by
   the files change (a third modified in heat and title, a third deleted, a third new), then one
   warehouse is built incrementally and another in full (`--full`), both having seen the same
   builds; every table and view of the two must be equal (pipeline/compare.py, as in the test).
-  Prints the incremental build's time over the full build's, beyond a 10-file cold start.
+  Prints the incremental build's time over the full build's, beyond a 10-file cold start. With
+  --repeat, each build starts again from the warehouse folder the first build left.
 * freshness: bench/freshness.py at the larger size, 10 new files (`--freshness-repeat`): the
   median time from a file's write to its article being visible through a read-only connection,
   with `seedhouse watch` running. `--freshness-million` adds 1,000,000 seeds (generating them
@@ -466,18 +467,27 @@ def replay(n: int, work: Path, env: dict[str, str], seeds: dict[int, Path], resu
     # Both warehouses see the same first build, observed at the same time, and the same second one:
     # their article history (which keeps what every build saw) can then agree as well.
     first, second = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
-    for warehouse in warehouses.values():
+    # Each warehouse's folder (the file, its parse cache and publish record) is kept as the first
+    # build left it and put back before every timed build: with --repeat, each run starts alike.
+    kept = {kind: warehouse.parent.with_name(warehouse.parent.name + "-first") for kind, warehouse in warehouses.items()}
+    for kind, warehouse in warehouses.items():
         shutil.rmtree(warehouse.parent, ignore_errors=True)
         build = [*SEEDHOUSE, "build", "--full", "--seeds", str(root), "--warehouse", str(warehouse), "--as-of", first]
         subprocess.run(build, check=True, stdout=subprocess.DEVNULL, env=env)
+        shutil.rmtree(kept[kind], ignore_errors=True)
+        shutil.copytree(warehouse.parent, kept[kind])
     changes = change_for_replay(root, new_files)
     builds = {
         "incremental": [*SEEDHOUSE, "build", "--seeds", str(root), "--warehouse", str(warehouses["incremental"])],
         "full": [*SEEDHOUSE, "build", "--full", "--seeds", str(root), "--warehouse", str(warehouses["full"])],
     }
     for kind, build in builds.items():
-        # once: a second incremental build would find nothing changed
-        step(f"seedhouse_replay_{kind}_{n}", [*build, "--as-of", second], root, repeat=1)
+
+        def put_back(kind: str = kind) -> None:
+            shutil.rmtree(warehouses[kind].parent)
+            shutil.copytree(kept[kind], warehouses[kind].parent)
+
+        step(f"seedhouse_replay_{kind}_{n}", [*build, "--as-of", second], root, before=put_back)
     with duckdb_connection(warehouses["incremental"]) as con:
         parsed, reused = con.execute("select files_parsed, files_reused from quality.build_info").fetchone()
         n_relations = con.execute("select count(*) from information_schema.tables").fetchone()[0]
