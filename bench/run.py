@@ -21,6 +21,24 @@ of the files changed. Results go to stdout and to a JSON file, with the targets 
 running Great Expectations could meet on the run's own figures. First of all, importing Great
 Expectations is timed alone: it is the floor of a cold start, and says how fast the machine is
 that day (it took 3.3 s on a quick day and 6 s on a slow one).
+
+Three more groups of steps follow (`--steps` chooses the groups; all four run by default):
+
+* replay: the replay test (tests/test_incremental_replay.py) at scale. At the larger size, 1% of
+  the files change (a third modified in heat and title, a third deleted, a third new), then one
+  warehouse is built incrementally and another in full (`--full`), both having seen the same
+  builds; every table and view of the two must be equal (pipeline/compare.py, as in the test).
+  Prints the incremental build's time over the full build's, beyond a 10-file cold start. With
+  --repeat, each build starts again from the warehouse folder the first build left.
+* freshness: bench/freshness.py at the larger size, 10 new files (`--freshness-repeat`): the
+  median time from a file's write to its article being visible through a read-only connection,
+  with `seedhouse watch` running. `--freshness-million` adds 1,000,000 seeds (generating them
+  takes a while; a watch start there is a full build of the million).
+* dlt: the peer (bench/peer_dlt.py, in its own virtual environment) loading the same seeds into
+  DuckDB at two sizes (`--dlt-sizes`, 10,000 and 100,000), beside seedhouse's full build of them:
+  their time ratio, and the same beyond each one's 10-file cold start.
+
+    python bench/run.py --steps replay freshness dlt    # the three without the baseline steps
 """
 
 from __future__ import annotations
@@ -29,6 +47,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -124,9 +143,10 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, floa
     return {"seconds": round(seconds, 3), "peak_rss_mb": round(peak / 2**20, 1)}
 
 
-def generate(n: int, directory: Path) -> Path:
+def generate(n: int, directory: Path, seed: int | None = None) -> Path:
     if not directory.exists():
-        subprocess.run([*SEEDHOUSE, "generate", str(n), str(directory)], check=True, stdout=subprocess.DEVNULL)
+        options = [] if seed is None else ["--seed", str(seed)]
+        subprocess.run([*SEEDHOUSE, "generate", str(n), str(directory), *options], check=True, stdout=subprocess.DEVNULL)
     return directory
 
 
@@ -193,6 +213,51 @@ def out_of_reach(naive_s: float, cold_start_s: float, import_ge_s: float) -> lis
     return reasons
 
 
+def beyond_cold_start(seconds: float, other: float, cold: float, other_cold: float) -> float | None:
+    """`seconds` over `other`, each less its own 10-file cold start: how two builds compare on the
+    work that grows with the seeds, start-up (imports, Great Expectations, Dagster) set aside.
+    None when either took no longer than its cold start (nothing left to compare)."""
+    a, b = seconds - cold, other - other_cold
+    return round(a / b, 3) if a > 0 and b > 0 else None
+
+
+HEAT = re.compile(r"^heat: (\d+)$", re.M)
+
+
+def change_for_replay(root: Path, new_files: Path) -> dict[str, int]:
+    """Change 1% of the files of `root`, a third each way, as the replay test does: every 300th file
+    (by path) gets a new heat and title, every 300th from the 100th is deleted, and the files of
+    `new_files` (generated with another seed) are added under `replay-added/`. A changed file is
+    written anew, never in place, so a hard-linked copy leaves the files it shares untouched."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    counts = {"modified": 0, "deleted": 0, "added": 0}
+    for path in files[::300]:
+        text = path.read_text()
+        path.unlink()
+        path.write_text(HEAT.sub(lambda m: f"heat: {int(m.group(1)) + 500}", text, count=1).replace('title: "', 'title: "Updated: ', 1))
+        counts["modified"] += 1
+    for path in files[100::300]:
+        path.unlink()
+        counts["deleted"] += 1
+    for path in sorted(p for p in new_files.rglob("*") if p.is_file()):
+        target = root / "replay-added" / path.relative_to(new_files)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        counts["added"] += 1
+    return counts
+
+
+def hard_linked_copy(source: Path, target: Path) -> Path:
+    """A copy of the seeds folder `source` made of hard links (seconds for 100,000 files, and no
+    space): for a step that adds, replaces or deletes files but never writes into one."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, copy_function=os.link)
+    return target
+
+
+GROUPS = ("baseline", "replay", "freshness", "dlt")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs=2, default=[50_000, 100_000], metavar=("SMALL", "LARGE"))
@@ -202,14 +267,20 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, metavar="N", help="run each timed step N times and keep the fastest"
     )
+    parser.add_argument("--steps", nargs="+", choices=GROUPS, default=list(GROUPS), help="the groups of steps to run")
+    parser.add_argument("--freshness-repeat", type=int, default=10, metavar="N", help="new files timed by freshness")
+    parser.add_argument("--freshness-million", action="store_true", help="freshness at 1,000,000 seeds as well")
+    parser.add_argument("--dlt-sizes", type=int, nargs=2, default=[10_000, 100_000], metavar=("SMALL", "LARGE"))
     args = parser.parse_args()
 
     small, large = sorted(args.sizes)
     work = args.workdir
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
-    seeds = {n: generate(n, work / f"seeds-{n}") for n in (10, small, large)}
+    seeds = {n: generate(n, work / f"seeds-{n}") for n in (10, large, *([small] if "baseline" in args.steps else []))}
     results: dict[str, dict] = {}
+    report: dict[str, object] = {}
+    failed = False
 
     def warm(root: Path) -> None:
         """Read every seed of `root` once, untimed, right before a step reads them: where the
@@ -218,20 +289,70 @@ def main() -> None:
         subprocess.run([PYTHON, "-c", READ_ONLY, str(root)], check=True)
 
     def step(
-        name: str, cmd: list[str], seeds_root: Path | None, *, before: Callable[[], None] = lambda: None
+        name: str,
+        cmd: list[str],
+        seeds_root: Path | None,
+        *,
+        before: Callable[[], None] = lambda: None,
+        repeat: int | None = None,
+        step_env: dict[str, str] | None = None,
     ) -> dict[str, float]:
         runs = []
-        for _ in range(args.repeat):
+        for _ in range(repeat or args.repeat):
             before()  # untimed preparation of each run
             if seeds_root is not None:
                 warm(seeds_root)
-            runs.append(measure(cmd, env))
+            # the machine is shared: what else ran says how far to trust the seconds
+            load = os.getloadavg()[0]
+            runs.append({**measure(cmd, step_env or env), "load_1min_before": round(load, 2)})
         result = min(runs, key=lambda r: r["seconds"])  # the least disturbed run
         result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
         results[name] = result
-        print(f"{name:<28} {result['seconds']:>9.2f} s   peak {result['peak_rss_mb']:>7.0f} MiB", flush=True)
+        print(f"{name:<28} {result['seconds']:>9.2f} s   peak {result['peak_rss_mb']:>7.0f} MiB   "
+              f"load {result['load_1min_before']:.1f}", flush=True)
         return result
 
+    def full_build(n: int, root: Path) -> None:
+        warehouse = work / f"wh-{n}" / "seedhouse.duckdb"
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
+        build = [*SEEDHOUSE, "build", "--full", "--seeds", str(root), "--warehouse", str(warehouse)]
+        step(f"seedhouse_full_{n}", build, root)
+
+    def cold_start() -> float:
+        """The 10-file full build: a build's fixed cost, which the ratios beyond a cold start set aside."""
+        if "seedhouse_cold_10" not in results:
+            cold_wh = work / "wh-10" / "seedhouse.duckdb"
+            shutil.rmtree(cold_wh.parent, ignore_errors=True)
+            cold = [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[10]), "--warehouse", str(cold_wh)]
+            step("seedhouse_cold_10", cold, seeds[10])
+        return results["seedhouse_cold_10"]["seconds"]
+
+    if "baseline" in args.steps:
+        report.update(baseline(args, work, env, seeds, results, step, full_build, cold_start))
+    if "replay" in args.steps:
+        report["replay"] = replay(large, work, env, seeds, results, step, cold_start)
+        failed |= bool(report["replay"]["differences"])
+    if "freshness" in args.steps:
+        report["freshness"] = freshness(([large] + ([1_000_000] if args.freshness_million else [])), work, env, seeds, args)
+    if "dlt" in args.steps:
+        report["dlt"] = peer_dlt(args.dlt_sizes, work, seeds, results, step, full_build, cold_start)
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({**report, "steps": results}, indent=2, default=str) + "\n")
+    print(f"\nwrote {args.out}")
+    if not args.keep:
+        for path in [*work.glob("wh-*"), *work.glob("dlt-*"), *work.glob("seeds-*-replay"), work / "freshness"]:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    if failed:
+        raise SystemExit("the incremental and the full warehouse differ (see replay above)")
+
+
+def baseline(args, work, env, seeds, results, step, full_build, cold_start) -> dict:
+    """The first steps (see the module's docstring) and their summary and targets."""
+    small, large = sorted(args.sizes)
     # How fast the machine is today, for the one target in seconds: a cold start cannot be
     # shorter than importing Great Expectations (its checks need it), whatever seedhouse does.
     step("import_great_expectations", [PYTHON, "-c", "import great_expectations"], None)
@@ -242,17 +363,12 @@ def main() -> None:
     for n in (small, large):
         step(f"seedhouse_parse_only_{n}", [PYTHON, "-c", PARSE_ONLY, str(seeds[n])], seeds[n])
     for n in (small, large):
-        warehouse = work / f"wh-{n}" / "seedhouse.duckdb"
-        shutil.rmtree(warehouse.parent, ignore_errors=True)
-        build = [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[n]), "--warehouse", str(warehouse)]
-        step(f"seedhouse_full_{n}", build, seeds[n])
+        full_build(n, seeds[n])
     # the same full build with its seeds paged out first (every other step reads them cached)
     evicted_wh = work / f"wh-{large}-evicted" / "seedhouse.duckdb"
     evicted_build = [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[large]), "--warehouse", str(evicted_wh)]
     step(f"seedhouse_full_paged_out_{large}", evicted_build, None, before=lambda: evict(seeds[large]))
-    cold_wh = work / "wh-10" / "seedhouse.duckdb"
-    shutil.rmtree(cold_wh.parent, ignore_errors=True)
-    step("seedhouse_cold_10", [*SEEDHOUSE, "build", "--full", "--seeds", str(seeds[10]), "--warehouse", str(cold_wh)], seeds[10])
+    cold_start()
     large_wh = work / f"wh-{large}" / "seedhouse.duckdb"
     nochange = [*SEEDHOUSE, "build", "--seeds", str(seeds[large]), "--warehouse", str(large_wh)]
     step(f"seedhouse_nochange_{large}", nochange, seeds[large])
@@ -335,13 +451,131 @@ def main() -> None:
     if summary["marginal_ratio_vs_naive"] is None:
         print(f"  (the larger size was not slower than the smaller one: --sizes {small} {large} are too close "
               "to separate the cost per file from noise; use larger sizes)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"summary": summary, "targets": targets, "out_of_reach": reasons, "steps": results}, indent=2) + "\n")
-    print(f"\nwrote {args.out}")
-    if not args.keep:
-        for path in work.glob("wh-*"):
-            shutil.rmtree(path, ignore_errors=True)
+    return {"summary": summary, "targets": targets, "out_of_reach": reasons}
 
+
+def replay(n: int, work: Path, env: dict[str, str], seeds: dict[int, Path], results: dict, step, cold_start) -> dict:
+    """The replay test at `n` seeds: 1% of the files change, one warehouse is built incrementally
+    and one in full, and every table and view of the two must be equal."""
+    from pipeline.compare import differences
+
+    cold = cold_start()
+    root = hard_linked_copy(seeds[n], work / f"seeds-{n}-replay")
+    # the added files: generated with another seed, so they are other articles than the corpus's
+    new_files = generate(n // 300, work / f"seeds-{n // 300}-other", seed=2)
+    warehouses = {kind: work / f"wh-replay-{kind}-{n}" / "seedhouse.duckdb" for kind in ("incremental", "full")}
+    # Both warehouses see the same first build, observed at the same time, and the same second one:
+    # their article history (which keeps what every build saw) can then agree as well.
+    first, second = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
+    # Each warehouse's folder (the file, its parse cache and publish record) is kept as the first
+    # build left it and put back before every timed build: with --repeat, each run starts alike.
+    kept = {kind: warehouse.parent.with_name(warehouse.parent.name + "-first") for kind, warehouse in warehouses.items()}
+    for kind, warehouse in warehouses.items():
+        shutil.rmtree(warehouse.parent, ignore_errors=True)
+        build = [*SEEDHOUSE, "build", "--full", "--seeds", str(root), "--warehouse", str(warehouse), "--as-of", first]
+        subprocess.run(build, check=True, stdout=subprocess.DEVNULL, env=env)
+        shutil.rmtree(kept[kind], ignore_errors=True)
+        shutil.copytree(warehouse.parent, kept[kind])
+    changes = change_for_replay(root, new_files)
+    builds = {
+        "incremental": [*SEEDHOUSE, "build", "--seeds", str(root), "--warehouse", str(warehouses["incremental"])],
+        "full": [*SEEDHOUSE, "build", "--full", "--seeds", str(root), "--warehouse", str(warehouses["full"])],
+    }
+    for kind, build in builds.items():
+
+        def put_back(kind: str = kind) -> None:
+            shutil.rmtree(warehouses[kind].parent)
+            shutil.copytree(kept[kind], warehouses[kind].parent)
+
+        step(f"seedhouse_replay_{kind}_{n}", [*build, "--as-of", second], root, before=put_back)
+    with duckdb_connection(warehouses["incremental"]) as con:
+        parsed, reused = con.execute("select files_parsed, files_reused from quality.build_info").fetchone()
+        n_relations = con.execute("select count(*) from information_schema.tables").fetchone()[0]
+    started = time.perf_counter()
+    found = differences(warehouses["incremental"], warehouses["full"])
+    compare_s = time.perf_counter() - started
+    incremental = results[f"seedhouse_replay_incremental_{n}"]["seconds"]
+    full = results[f"seedhouse_replay_full_{n}"]["seconds"]
+    figures = {
+        "seeds": n,
+        "changes": changes,
+        "incremental_parsed": parsed,
+        "incremental_reused": reused,
+        "incremental_s": incremental,
+        "full_s": full,
+        "cold_start_s": cold,
+        "incremental_over_full": round(incremental / full, 3),
+        "incremental_over_full_beyond_cold_start": beyond_cold_start(incremental, full, cold, cold),
+        "relations_compared": n_relations,
+        "compare_s": round(compare_s, 2),
+        "differences": found,
+    }
+    print(f"\nreplay at {n:,} seeds: {changes['modified']} modified, {changes['deleted']} deleted, {changes['added']} added; "
+          f"the incremental build parsed {parsed:,} files and reused {reused:,}")
+    print(f"  incremental {incremental:.2f} s, full {full:.2f} s: {figures['incremental_over_full']:.3f} of the full build; "
+          f"beyond the {cold:.2f} s cold start: {figures['incremental_over_full_beyond_cold_start']}")
+    verdict = "equal" if not found else f"DIFFERENT: {found}"
+    print(f"  all {n_relations} tables and views compared in {compare_s:.1f} s: {verdict}")
+    return figures
+
+
+def duckdb_connection(path: Path):
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=True)
+
+
+def freshness(sizes: list[int], work: Path, env: dict[str, str], seeds: dict[int, Path], args) -> list[dict]:
+    """bench/freshness.py at each size: its lines as it prints them, its figures returned."""
+    fresh_work = work / "freshness"
+    fresh_work.mkdir(exist_ok=True)
+    for n in sizes:
+        target = fresh_work / f"seeds-{n}"
+        if not target.exists():  # freshness.py adds its probe files there, never into the bench's seeds
+            hard_linked_copy(seeds.get(n) or generate(n, work / f"seeds-{n}"), target)
+    out = fresh_work / "figures.json"
+    print(flush=True)
+    subprocess.run(
+        [PYTHON, str(Path(__file__).with_name("freshness.py")), "--sizes", *map(str, sizes),
+         "--repeat", str(args.freshness_repeat), "--workdir", str(fresh_work), "--json", str(out)],
+        check=True, env=env,
+    )
+    return json.loads(out.read_text())
+
+
+def peer_dlt(sizes: list[int], work: Path, seeds: dict[int, Path], results: dict, step, full_build, cold_start) -> dict:
+    """dlt loading the seeds at each size, and at 10 files for its cold start, beside seedhouse's
+    full build of the same seeds."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import peer_dlt as dlt
+
+    dlt.python()  # its virtual environment, made before anything is timed
+    cold = cold_start()
+    figures: dict[str, object] = {}
+    for n in (10, *sorted(sizes)):
+        root = seeds.get(n) or generate(n, work / f"seeds-{n}")
+        db, pipelines = work / f"dlt-{n}.duckdb", work / f"dlt-{n}-pipelines"
+
+        def fresh(db: Path = db, pipelines: Path = pipelines) -> None:  # a cold load: no file, no state
+            db.unlink(missing_ok=True)
+            shutil.rmtree(pipelines, ignore_errors=True)
+
+        step(f"dlt_{n}", dlt.command(root, db, pipelines), root, before=fresh, step_env=dlt.environment())
+        figures[f"dlt_tables_{n}"] = dlt.tables(db)
+        if n != 10 and f"seedhouse_full_{n}" not in results:
+            full_build(n, root)
+    dlt_cold = results["dlt_10"]["seconds"]
+    print("\nseedhouse's full build against dlt's load of the same seeds (time ratio: < 1 is seedhouse faster)")
+    for n in sorted(sizes):
+        ours, theirs = results[f"seedhouse_full_{n}"]["seconds"], results[f"dlt_{n}"]["seconds"]
+        figures[f"seedhouse_over_dlt_{n}"] = round(ours / theirs, 3)
+        figures[f"seedhouse_over_dlt_beyond_cold_start_{n}"] = beyond_cold_start(ours, theirs, cold, dlt_cold)
+        print(f"  {n:>9,} seeds: seedhouse {ours:.2f} s, dlt {theirs:.2f} s: {figures[f'seedhouse_over_dlt_{n}']:.3f}; "
+              f"beyond the cold starts (seedhouse {cold:.2f} s, dlt {dlt_cold:.2f} s): "
+              f"{figures[f'seedhouse_over_dlt_beyond_cold_start_{n}']}")
+        print(f"  {'':>9}  dlt made {len(figures[f'dlt_tables_{n}'])} tables, "
+              f"{figures[f'dlt_tables_{n}'].get('seeds', 0):,} rows in `seeds`")
+    return figures
 
 if __name__ == "__main__":
     main()

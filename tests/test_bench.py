@@ -64,3 +64,30 @@ def test_targets_no_build_with_checks_could_meet_are_named_with_the_figures_that
     )
     # a naive baseline twenty times slower than GE's import rules nothing out
     assert bench_run.out_of_reach(80.0, 5.66, 3.95) == []
+
+
+def test_a_ratio_beyond_the_cold_start_sets_each_ones_start_up_aside():
+    # 40 s against 100 s is 0.4 in all; beyond cold starts of 10 s and 20 s, 30 against 80
+    assert bench_run.beyond_cold_start(40.0, 100.0, 10.0, 20.0) == 0.375
+    # nothing beyond the cold start on either side: no ratio to give
+    assert bench_run.beyond_cold_start(10.0, 100.0, 10.0, 20.0) is None
+    assert bench_run.beyond_cold_start(40.0, 15.0, 10.0, 20.0) is None
+
+
+def test_the_replay_changes_one_percent_a_third_each_way_and_never_writes_into_a_shared_file(tmp_path):
+    seeds, new = tmp_path / "seeds", tmp_path / "new"
+    for k in range(900):
+        (seeds / f"{k // 100}").mkdir(parents=True, exist_ok=True)
+        (seeds / f"{k // 100}" / f"{k:03}.md").write_text(f'---\ntitle: "Item {k}"\nheat: {k}\n---\n')
+    (new / "sub").mkdir(parents=True)
+    for k in range(3):
+        (new / "sub" / f"n{k}.md").write_text(f'---\ntitle: "New {k}"\n---\n')
+    copy = bench_run.hard_linked_copy(seeds, tmp_path / "copy")
+
+    assert bench_run.change_for_replay(copy, new) == {"modified": 3, "deleted": 3, "added": 3}
+    assert (copy / "0" / "000.md").read_text() == '---\ntitle: "Updated: Item 0"\nheat: 500\n---\n'
+    assert not (copy / "1" / "100.md").exists() and (copy / "replay-added" / "sub" / "n2.md").exists()
+    assert sum(1 for p in copy.rglob("*.md")) == 900
+    # the original seeds, hard-linked into the copy, are as they were
+    assert (seeds / "0" / "000.md").read_text() == '---\ntitle: "Item 0"\nheat: 0\n---\n'
+    assert (seeds / "1" / "100.md").exists()
