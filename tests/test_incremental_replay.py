@@ -15,8 +15,9 @@ keep what earlier builds saw, must agree too: the full chain saw the same builds
 build of the last folder is a third warehouse, equal to both in every table but those two (it saw
 only one build, so its history legitimately differs).
 
-The full replay, one change a step, is marked slow; a fast variant replays the same changes in
-three steps (the story merge and split among them) for the default suite.
+Both replays make several real builds a step and run in the slow suite: one change a step, and
+the same changes in three steps (the story merge and split among them). The default suite keeps
+the test that the comparison itself sees a changed row, and tests/test_incremental.py.
 """
 
 from __future__ import annotations
@@ -239,6 +240,7 @@ def replay(tmp_path: Path, steps: list[list[Change]], ge) -> tuple[Path, Path, P
 CRANES_ALONE, GLACIER_ALONE = frozenset({"cranes-1", "cranes-2"}), frozenset({"glacier-1", "glacier-2"})
 
 
+@pytest.mark.slow
 def test_replayed_changes_build_the_same_warehouse_incrementally_and_in_full(tmp_path, ge):
     """The default suite's replay: the changes in three steps, the story merge and split among them."""
     # the stories are there from the first build, so that the merge has two stories to join
