@@ -71,36 +71,71 @@ def fold(text: str) -> str:
     return _DIACRITICS.sub("", unicodedata.normalize("NFD", text))
 
 
+def _words(folded: str) -> list[str]:
+    """The words of a folded text: its runs of letters and digits (empty strings at the ends when
+    it starts or ends with anything else). Both the headline key and the content terms are made
+    from these, so a text is folded and split once."""
+    return _NOT_WORD.split(folded)
+
+
+def _key(folded: str, words: list[str]) -> str | None:
+    if _WIRE_PREFIX.match(folded):  # rare: split again what follows the prefixes
+        words = _words(_WIRE_PREFIX.sub("", folded, count=1))
+    return " ".join(word for word in words if word and word not in _KEY_STOP_WORDS) or None
+
+
+def _terms(*word_lists: list[str]) -> dict[str, None]:
+    # A term is a run of a-z and 0-9, which never crosses a word's edge: a word of ASCII is itself
+    # one run, the rare others (accents gone, other letters left: "straße") are searched for runs.
+    terms: dict[str, None] = {}
+    for words in word_lists:
+        for word in words:
+            if len(word) < 3:
+                continue
+            if word.isascii():
+                if word not in STOP_WORDS:
+                    terms[word] = None
+            else:
+                terms.update((term, None) for term in _TERM.findall(word) if term not in STOP_WORDS)
+    return terms
+
+
 def headline_key(title: str | None) -> str | None:
     """A headline reduced for comparing copies: accents, case, punctuation and stop words set
     aside, and the wire and desk prefixes that do not make another story ("RE-TRANSMISSION:",
     "UPDATE 2 -", "EXCLUSIVE:", "BREAKING:", "CORRECTED-"). None when no word is left."""
     if title is None:
         return None
-    words = _NOT_WORD.split(_WIRE_PREFIX.sub("", fold(title), count=1))
-    return " ".join(word for word in words if word and word not in _KEY_STOP_WORDS) or None
+    folded = fold(title)
+    return _key(folded, _words(folded))
 
 
 def content_terms(title: str | None, excerpt: str | None) -> list[str]:
-    """The distinct content terms of a title and excerpt, in order of first use: words of three
-    letters or more, stop words set aside. Story evidence weighs the terms two texts share by how
-    rare they are (`core.term_weights`)."""
-    words = dict.fromkeys(_TERM.findall(fold(f"{title or ''} {excerpt or ''}")))
-    return [word for word in words if word not in STOP_WORDS]
+    """The distinct content terms of a title and excerpt, in order of first use: runs of three or
+    more letters a-z and digits, stop words set aside. Story evidence weighs the terms two texts
+    share by how rare they are (`core.term_weights`)."""
+    return list(_terms(_words(fold(title or "")), _words(fold(excerpt or ""))))
 
 
-def _reduced(title: str | None, excerpt: str | None) -> dict[str, str | None]:
+def _reduced(title: str | None, excerpt: str | None) -> tuple[dict[str, str | None], str | None]:
+    """A text's headline key and terms, and its excerpt's key: each part folded and split once."""
     title, excerpt = clean_text(title), clean_text(excerpt)
+    folded_title, folded_excerpt = fold(title or ""), fold(excerpt or "")
+    title_words, excerpt_words = _words(folded_title), _words(folded_excerpt)
     # terms travel as one string and are split in SQL: a list of strings per row costs the
     # Arrow conversion more than the split costs DuckDB
-    return {"title_key": headline_key(title), "terms": " ".join(content_terms(title, excerpt))}
+    reduced = {
+        "title_key": None if title is None else _key(folded_title, title_words),
+        "terms": " ".join(_terms(title_words, excerpt_words)),
+    }
+    return reduced, None if excerpt is None else _key(folded_excerpt, excerpt_words)
 
 
 def text_columns(fields: dict[str, Any]) -> dict[str, Any]:
     """The reduced texts of one parsed file (`texts` and `excerpt_key` in `PARSED_SEEDS`): its own
     title and excerpt first, then each related item's, in the order of `related`."""
+    own, excerpt_key = _reduced(fields["title"], fields["excerpt"])
     return {
-        "texts": [_reduced(fields["title"], fields["excerpt"])]
-        + [_reduced(item["title"], item["excerpt"]) for item in fields["related"]],
-        "excerpt_key": headline_key(clean_text(fields["excerpt"])),
+        "texts": [own] + [_reduced(item["title"], item["excerpt"])[0] for item in fields["related"]],
+        "excerpt_key": excerpt_key,
     }
