@@ -31,7 +31,7 @@ between the paths, every expectation GE's SQL engine could not evaluate ("unsupp
 error), and a one-line conclusion; --json PATH writes all of it as JSON.
 
 The SQL path needs three things that GE 1.24, SQLAlchemy 2.1 and duckdb_engine 0.17 do not give
-out of the box; each is set here, for this process only, and reported in the output:
+out of the box; each is set here, for this process only:
 - GE keeps one open connection per engine for DuckDB, as it does for SQLite
   (`_PERSISTED_CONNECTION_DIALECTS`): otherwise it returns each connection to the pool before
   fetching the rows of its query, which ends DuckDB's pending result, and every metric fails;
