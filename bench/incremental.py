@@ -40,22 +40,13 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from freshness import SEED  # noqa: E402  (bench/freshness.py, beside this script: one new news item)
+
 SEEDHOUSE = [sys.executable, "-m", "pipeline.cli"]
 PER_ARTICLE = ["core.text_features", "core.article_topics", "core.article_images", "core.article_bodies",
                "core.article_authors"]
 CHANGED_ARTICLES = 100
 
-SEED = """---
-title: "Incremental probe {n}"
-excerpt: "One new seed file: what an incremental build of it costs."
-publishedDateTime: 2024-05-01T10:00:00Z
-webUrl: "https://www.exampletimes.com/news/incremental-probe-{n}"
-type: article
-provider:
-  name: Example Times
-  domain: exampletimes.com
----
-"""
 
 
 def one_new_file(seeds: Path, warehouse: Path) -> dict:
