@@ -117,8 +117,9 @@ def content_terms(title: str | None, excerpt: str | None) -> list[str]:
     return list(_terms(_words(fold(title or "")), _words(fold(excerpt or ""))))
 
 
-def _reduced(title: str | None, excerpt: str | None) -> tuple[dict[str, str | None], str | None]:
-    """A text's headline key and terms, and its excerpt's key: each part folded and split once."""
+def _reduced(title: str | None, excerpt: str | None, *, with_excerpt_key: bool = False) -> tuple[dict[str, str | None], str | None]:
+    """A text's headline key and terms, each part folded and split once; and, when asked (the
+    article's own text: syndication compares excerpts), its excerpt's key."""
     title, excerpt = clean_text(title), clean_text(excerpt)
     folded_title, folded_excerpt = fold(title or ""), fold(excerpt or "")
     title_words, excerpt_words = _words(folded_title), _words(folded_excerpt)
@@ -128,13 +129,14 @@ def _reduced(title: str | None, excerpt: str | None) -> tuple[dict[str, str | No
         "title_key": None if title is None else _key(folded_title, title_words),
         "terms": " ".join(_terms(title_words, excerpt_words)),
     }
-    return reduced, None if excerpt is None else _key(folded_excerpt, excerpt_words)
+    excerpt_key = _key(folded_excerpt, excerpt_words) if with_excerpt_key and excerpt is not None else None
+    return reduced, excerpt_key
 
 
 def text_columns(fields: dict[str, Any]) -> dict[str, Any]:
     """The reduced texts of one parsed file (`texts` and `excerpt_key` in `PARSED_SEEDS`): its own
     title and excerpt first, then each related item's, in the order of `related`."""
-    own, excerpt_key = _reduced(fields["title"], fields["excerpt"])
+    own, excerpt_key = _reduced(fields["title"], fields["excerpt"], with_excerpt_key=True)
     return {
         "texts": [own] + [_reduced(item["title"], item["excerpt"])[0] for item in fields["related"]],
         "excerpt_key": excerpt_key,
