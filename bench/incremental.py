@@ -109,18 +109,27 @@ def one_new_file(seeds: Path, warehouse: Path) -> dict:
     }
 
 
+def _beside_published(path: Path, published: Path):
+    """A connection to `path` with the published file attached read-only as `published`, and
+    `_changed`: the same CHANGED_ARTICLES of its articles each time (a fixed sampling seed)."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(f"attach '{published}' as published (read_only)")
+    con.execute(f"create temp table _changed as select article_id from published.core.articles "
+                f"using sample {CHANGED_ARTICLES} rows (reservoir, 7)")
+    return con
+
+
 def by_key(published: Path, work: Path) -> dict:
-    """The per-article tables maintained by key, two ways, with CHANGED_ARTICLES articles changed."""
+    """The per-article tables maintained by key, three ways, with CHANGED_ARTICLES articles changed."""
     import duckdb
 
     results = {}
     fresh = work / "carry.duckdb"
     fresh.unlink(missing_ok=True)
-    with duckdb.connect(str(fresh)) as con:
-        con.execute(f"attach '{published}' as published (read_only)")
+    with _beside_published(fresh, published) as con:
         con.execute("create schema core")
-        con.execute(f"create temp table _changed as select article_id from published.core.articles "
-                    f"using sample {CHANGED_ARTICLES} rows (reservoir, 7)")
         started = time.perf_counter()
         for table in PER_ARTICLE:
             con.execute(f"create table {table} as select * from published.{table} "
@@ -150,13 +159,8 @@ def by_key(published: Path, work: Path) -> dict:
 def _in_place(copy: Path, published: Path) -> dict:
     """Delete and re-insert the changed articles' rows of the per-article tables in `copy`, then
     checkpoint it (what publishing it would take); `copy` is removed."""
-    import duckdb
-
     results = {}
-    with duckdb.connect(str(copy)) as con:
-        con.execute(f"attach '{published}' as published (read_only)")
-        con.execute(f"create temp table _changed as select article_id from published.core.articles "
-                    f"using sample {CHANGED_ARTICLES} rows (reservoir, 7)")
+    with _beside_published(copy, published) as con:
         started = time.perf_counter()
         con.execute("begin")
         for table in reversed(PER_ARTICLE):
