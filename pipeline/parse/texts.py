@@ -22,6 +22,8 @@ import re
 import unicodedata
 from typing import Any
 
+from rapidfuzz.utils import default_process
+
 # Words that say nothing about which event a text reports (articles, prepositions, "new", "how").
 STOP_WORDS = frozenset(
     """the and for with from are its this that how what why new will can has have was were been
@@ -37,8 +39,6 @@ _WIRE_PREFIX = re.compile(
     r"^[\t\n\f\r ]*((re-?transmission|update[sd]?([\t\n\f\r ]+[0-9]+)?|exclusive|breaking|correct(ed|ion)"
     r"|press release|wire)[\t\n\f\r ]*[:|\-–—]+[\t\n\f\r ]*)+"
 )
-# runs of anything but letters and digits (Python's \w is letters, digits and "_")
-_NOT_WORD = re.compile(r"[\W_]+")
 _TERM = re.compile(r"[a-z0-9]{3,}")
 # literal escapes a scraper left at either end ("…headline\n"), with the white space around them
 _EDGE_ESCAPES = re.compile(r"^(?:\s|\\[rnt])+|(?:\s|\\[rnt])+$")
@@ -72,16 +72,23 @@ def fold(text: str) -> str:
 
 
 def _words(folded: str) -> list[str]:
-    """The words of a folded text: its runs of letters and digits (empty strings at the ends when
-    it starts or ends with anything else). Both the headline key and the content terms are made
-    from these, so a text is folded and split once."""
-    return _NOT_WORD.split(folded)
+    """The words of a folded text: its runs of letters and digits. Both the headline key and the
+    content terms are made from these, so a text is folded and split once.
+
+    rapidfuzz's `default_process` (C++) turns every character that is not a letter or a digit
+    into a space (and lower-cases, which a folded text already is), and `str.split` cuts at the
+    spaces: three times cheaper than splitting at a regular expression of non-word characters
+    (`[\\W_]+`), the parse's costliest step, with the same words on every real and generated
+    text. The two differ only on letters that Unicode added after rapidfuzz's tables (some five
+    hundred, such as the Arabic letters of Unicode 14), which it reads as separators.
+    """
+    return default_process(folded).split()
 
 
 def _key(folded: str, words: list[str]) -> str | None:
     if _WIRE_PREFIX.match(folded):  # rare: split again what follows the prefixes
         words = _words(_WIRE_PREFIX.sub("", folded, count=1))
-    return " ".join(word for word in words if word and word not in _KEY_STOP_WORDS) or None
+    return " ".join(word for word in words if word not in _KEY_STOP_WORDS) or None
 
 
 def _terms(*word_lists: list[str]) -> dict[str, None]:
