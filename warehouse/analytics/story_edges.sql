@@ -79,7 +79,10 @@ pairs as (
 -- (see core.related_links)
 shared_weights as (
     select terms.article_a, terms.article_b, weight_sum(weights.weight) as shared_weight
-    from (select article_a, article_b, unnest(list_intersect(a_terms, b_terms)) as term from pairs) as terms
+    from (
+        select article_a, article_b, unnest(list_filter(a_terms, lambda term: list_contains(b_terms, term))) as term
+        from pairs
+    ) as terms
     join core.term_weights as weights using (term)
     group by all
 ),

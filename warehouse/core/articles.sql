@@ -107,9 +107,10 @@ counted as (
 
 -- prefix filtering: near-identical headlines share nearly all their words, so they share one of
 -- each other's two rarest (a typo in one leaves the other); each headline is compared only with
--- those holding one of its two rarest words
+-- those holding one of its two rarest words (arg_min's n smallest: cheaper than sorting each
+-- headline's list of words)
 rarest as (
-    select words.article_id, unnest(list(words.word order by counted.n_headlines, words.word)[1:2]) as word
+    select words.article_id, unnest(arg_min(words.word, (counted.n_headlines, words.word), 2)) as word
     from words
     join counted using (word)
     where counted.n_headlines >= 2

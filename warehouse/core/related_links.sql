@@ -122,10 +122,14 @@ sides as (
 
 -- the weights of the terms both sides use (one unnest that carries no list along: a list repeated
 -- on every unnested row costs more than all the rest); the terms either side uses weigh the two
--- sides' totals less these
+-- sides' totals less these. Each side's terms are distinct, so filtering one side's by the other's
+-- is their intersection, at a quarter of list_intersect's cost.
 shared_weights as (
     select terms.article_id, terms.ordinal, weight_sum(weights.weight) as shared_weight
-    from (select article_id, ordinal, unnest(list_intersect(article_terms, related_terms)) as term from sides) as terms
+    from (
+        select article_id, ordinal, unnest(list_filter(article_terms, lambda term: list_contains(related_terms, term))) as term
+        from sides
+    ) as terms
     join core.term_weights as weights using (term)
     group by all
 ),
