@@ -63,7 +63,9 @@ def parser_fingerprint(seeds_root: Path, limits: Limits) -> str:
     """Changes whenever a cached parse or URL map could differ from a fresh one."""
     # each file's path is hashed with its content: renaming or moving a module counts as a change
     sources = [(path.relative_to(PROJECT_ROOT).as_posix().encode(), path.read_bytes()) for path in parser_sources()]
-    libraries = ("pyyaml", "rapidyaml", "python-frontmatter", "url-normalize", "tldextract")
+    # rapidfuzz splits texts into words for story evidence (pipeline/parse/texts.py): its Unicode
+    # tables decide what a word is
+    libraries = ("pyyaml", "rapidyaml", "python-frontmatter", "url-normalize", "tldextract", "rapidfuzz")
     return _digest(
         [part for source in sources for part in source]
         + [f"{name}=={version(name)}".encode() for name in libraries]
