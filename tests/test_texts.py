@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.parse import parse_text
-from pipeline.parse.texts import clean_text, content_terms, fold, headline_key
+from pipeline.parse.texts import _words, clean_text, content_terms, fold, headline_key
 from tests.conftest import TINY_SEEDS
 
 
@@ -41,6 +41,23 @@ def test_content_terms_are_distinct_long_words_in_order_of_first_use():
     assert content_terms(None, None) == []
     # only a-z and 0-9 make terms: a script without Latin letters has none
     assert content_terms("東京 大会", "") == []
+
+
+@pytest.mark.parametrize(
+    ("folded", "words"),
+    [
+        ("gpt-4 vs. gpt_3.5", ["gpt", "4", "vs", "gpt", "3", "5"]),
+        # letters and digits of any script are words; everything else separates them
+        ("straße — ‘quoted’ «citation» 東京…大会", ["straße", "quoted", "citation", "東京", "大会"]),
+        ("москва/киев, 2²½", ["москва", "киев", "2²½"]),
+        # combining marks outside the blocks fold() removes (Devanagari vowel signs) separate, as
+        # Python's \w did
+        ("हिन्दी", ["ह", "न", "द"]),
+        ("\t\n  ", []),
+    ],
+)
+def test_words_are_runs_of_letters_and_digits(folded, words):
+    assert _words(folded) == words
 
 
 def test_clean_text_is_what_the_warehouse_stores():
