@@ -110,6 +110,11 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
     con.execute(f"attach {quote_literal(str(path))} as {quote_ident(alias)} (row_group_size {ROW_GROUP_SIZE})")
 
 
+def spill_dir(path: Path) -> Path:
+    """Where a writable connection to `path` spills what exceeds its memory limit."""
+    return path.with_name(path.name + ".tmp")
+
+
 def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAULT_STORAGE_VERSION):
     """A connection with the UTC time zone and the typing macros of `warehouse/macros.sql`. A
     writable one has the file attached as the database `seedhouse` (see `attach`)."""
@@ -122,6 +127,11 @@ def connect(path: Path, *, read_only: bool = False, storage_version: str = DEFAU
     # more than the rest of a build's table writes together, and gains nothing on text that
     # does not repeat (`secured`, excerpts); zstd writes faster and smaller. DuckDB 1.4 reads it.
     config["force_compression"] = "zstd"
+    # Spill beside the file being written, where DuckDB puts it for a database it opens itself: an
+    # in-memory connection would spill to `.tmp` in whatever folder the command ran from, and a
+    # killed build would leave it there. Beside a build file, the next build removes it
+    # (`Warehouse.remove_stale_builds`).
+    config["temp_directory"] = str(spill_dir(path))
     con = duckdb.connect(config=config)
     attach(con, path, "seedhouse")
     con.execute("use seedhouse")
@@ -536,7 +546,10 @@ class Warehouse:
             return removed
         for path in sorted(self.builds_dir.glob("*.duckdb*")):
             if keep_run_id is None or not path.name.startswith(keep_run_id + "."):
-                path.unlink(missing_ok=True)
+                if path.is_dir():  # DuckDB's spill folder, left by a killed build
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
                 removed.append(path)
         return removed
 
@@ -546,6 +559,7 @@ class Warehouse:
         for path in (self.build_path(run_id), self.staging_path(run_id)):
             path.unlink(missing_ok=True)
             _wal(path).unlink(missing_ok=True)
+        shutil.rmtree(spill_dir(self.build_path(run_id)), ignore_errors=True)
 
     # -- build files ---------------------------------------------------------------------------
     # One connection to the build file serves every step of a run (steps run in-process, one at a

@@ -402,8 +402,18 @@ def test_files_of_interrupted_builds_are_removed_by_the_next_build_even_with_not
     builds = Warehouse(published).builds_dir
     (builds / "killed-run.duckdb").write_bytes(b"x" * 1000)
     (builds / "killed-run.duckdb.wal").write_bytes(b"x")
+    # DuckDB's spill folder, which a build killed while it spilled leaves beside its file
+    (builds / "killed-run.duckdb.tmp").mkdir()
+    (builds / "killed-run.duckdb.tmp" / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"x" * 1000)
     assert run_build(tiny_seeds, published).up_to_date
     assert list(builds.iterdir()) == []
+
+
+def test_a_build_spills_beside_its_file_not_in_the_current_folder(tmp_path):
+    from pipeline.warehouse import connect
+
+    with connect(tmp_path / "build.duckdb") as con:
+        assert con.execute("select current_setting('temp_directory')").fetchone() == (str(tmp_path / "build.duckdb.tmp"),)
 
 
 # -- the sensor and a build from the shell ------------------------------------------------------------
