@@ -4,8 +4,8 @@ Stories and copies are found by comparing texts (`core.text_features`, `core.art
 syndication groups, `core.related_links`' evidence, `analytics.story_edges`). Each text is
 reduced here, in the parse, rather than in SQL: the parse already holds every title and excerpt,
 runs on every core, and is cached per file, so a text is reduced once when its file is new or
-changed and never again. (Over a whole corpus this costs about half of DuckDB's regular
-expressions and lambdas over the same texts; docs/performance.md has the figures.)
+changed and never again. Words are split by rapidfuzz's C++ text preprocessing, the costliest
+step when it was a regular expression (docs/performance.md has the figures).
 
 Values are reduced as the warehouse sees them: trimmed and with YAML's spellings of "nothing"
 set aside, as `clean_text` in warehouse/macros.sql does.
