@@ -104,11 +104,11 @@ NOT_NULL = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(tmp_path_factory, warm_ge) -> Path:
     seeds = write_seeds(tmp_path_factory.mktemp("seeds"), {**TINY_SEEDS, **MONDAY})
     os.utime(seeds / "monday.md", (MODIFIED.timestamp(), MODIFIED.timestamp()))
     path = tmp_path_factory.mktemp("warehouse") / "seedhouse.duckdb"
-    report = run_build(seeds, path, resource_config={"as_of": AS_OF})
+    report = run_build(seeds, path, resource_config={"as_of": AS_OF}, ge=warm_ge)
     assert report.published, (report.errors, [f.describe() for f in report.failed_checks])
     return path
 

@@ -67,9 +67,9 @@ def break_it(con: duckdb.DuckDBPyConnection, table: str, expectation: dict) -> N
 
 
 @pytest.fixture(scope="module")
-def quality_warehouse(tmp_path_factory):
+def quality_warehouse(tmp_path_factory, warm_ge):
     seeds = write_seeds(tmp_path_factory.mktemp("quality_seeds"), {**TINY_SEEDS, "wire.md": WIRE_COPY})
-    return built_warehouse(seeds, tmp_path_factory.mktemp("quality_wh"))
+    return built_warehouse(seeds, tmp_path_factory.mktemp("quality_wh"), warm_ge)
 
 
 def test_no_table_is_empty(quality_warehouse):
