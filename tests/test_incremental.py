@@ -61,16 +61,16 @@ def test_incremental_rebuild_equals_full_rebuild(tmp_path):
     assert second.ledger == fresh.ledger
 
 
-def test_nothing_changed_starts_no_build(tiny_seeds, tmp_path):
+def test_nothing_changed_starts_no_build(tiny_seeds, tmp_path, warm_ge):
     path = tmp_path / "seedhouse.duckdb"
-    assert run_build(tiny_seeds, path).published
+    assert run_build(tiny_seeds, path, ge=warm_ge).published
     mtime = path.stat().st_mtime_ns
-    report = run_build(tiny_seeds, path)
+    report = run_build(tiny_seeds, path, ge=warm_ge)
     assert (report.success, report.up_to_date, report.published, report.run_id) == (True, True, False, "")
     assert report.ledger == {"duplicate": 1, "loaded": 2, "quarantined": 6}
     assert path.stat().st_mtime_ns == mtime
     # --full always rebuilds
-    assert run_build(tiny_seeds, path, full=True).published
+    assert run_build(tiny_seeds, path, full=True, ge=warm_ge).published
 
 
 @pytest.mark.slow
@@ -86,12 +86,12 @@ def test_a_changed_suite_rebuilds_even_when_the_seeds_did_not(tiny_seeds, tmp_pa
     assert (report.up_to_date, report.published, report.parsed, report.reused) == (False, True, 0, 9)
 
 
-def test_the_manifest_a_build_read_is_taken_once_by_the_ingest_of_its_own_root(tiny_seeds, tmp_path):
+def test_the_manifest_a_build_read_is_taken_once_by_the_ingest_of_its_own_root(tiny_seeds, tmp_path, warm_ge):
     """`run_build` reads every file's status to tell whether anything changed and hands that
     manifest to its run's ingest through the run's session, which then does not read the
     statuses again."""
     path = tmp_path / "seedhouse.duckdb"
-    assert run_build(tiny_seeds, path).published
+    assert run_build(tiny_seeds, path, ge=warm_ge).published
     root = tiny_seeds.resolve()
     five = discover(root).slice(0, 5)  # as if only the first five files had been found
     warehouse = Warehouse(path)
