@@ -114,19 +114,41 @@ def tiny_seeds(tmp_path_factory) -> Path:
     return write_seeds(tmp_path_factory.mktemp("tiny_seeds"), TINY_SEEDS)
 
 
-def built_warehouse(seeds: Path, directory: Path) -> Path:
-    """A published warehouse built by the real Dagster graph from `seeds`."""
+@pytest.fixture(scope="session")
+def warm_ge():
+    """One Great Expectations process for the builds that only make a warehouse for tests to read,
+    kept running between them as `seedhouse watch` keeps one: each build of its own would spend
+    seconds importing GE again. Tests of a build's own GE process do not use it."""
+    from pipeline import quality
+
+    process = quality.new_ge_process()
+    yield process
+    process.close()
+
+
+def built_warehouse(seeds: Path, directory: Path, ge=None) -> Path:
+    """A published warehouse built by the real Dagster graph from `seeds` (validated in `ge`, a
+    running GE process such as `warm_ge`, when given; else the build starts its own)."""
     from pipeline.build import run_build
 
     path = directory / "seedhouse.duckdb"
-    report = run_build(seeds, path)
+    report = run_build(seeds, path, ge=ge)
     assert report.published, (report.errors, [f.describe() for f in report.failed_checks])
     return path
 
 
 @pytest.fixture(scope="session")
-def tiny_warehouse(tiny_seeds, tmp_path_factory) -> Path:
-    return built_warehouse(tiny_seeds, tmp_path_factory.mktemp("tiny_wh"))
+def tiny_warehouse(tiny_seeds, tmp_path_factory, warm_ge) -> Path:
+    return built_warehouse(tiny_seeds, tmp_path_factory.mktemp("tiny_wh"), warm_ge)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory, warm_ge) -> Path:
+    """The sample seeds in `seeds/` built once for the tests that only read the result (the
+    README's examples, docs/warehouse.md)."""
+    from pipeline.paths import DEFAULT_SEEDS_ROOT
+
+    return built_warehouse(DEFAULT_SEEDS_ROOT, tmp_path_factory.mktemp("sample_wh"), warm_ge)
 
 
 @pytest.fixture(scope="session")
@@ -137,8 +159,8 @@ def corpus() -> Path:
 
 
 @pytest.fixture(scope="session")
-def corpus_warehouse(corpus, tmp_path_factory) -> Path:
-    return built_warehouse(corpus, tmp_path_factory.mktemp("corpus_wh"))
+def corpus_warehouse(corpus, tmp_path_factory, warm_ge) -> Path:
+    return built_warehouse(corpus, tmp_path_factory.mktemp("corpus_wh"), warm_ge)
 
 
 def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

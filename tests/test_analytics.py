@@ -97,9 +97,9 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def warehouse(tmp_path_factory, warm_ge):
     seeds = write_seeds(tmp_path_factory.mktemp("analytics_seeds"), SEEDS)
-    return built_warehouse(seeds, tmp_path_factory.mktemp("analytics_wh"))
+    return built_warehouse(seeds, tmp_path_factory.mktemp("analytics_wh"), warm_ge)
 
 
 def test_date_status_and_syndication_groups_on_articles(warehouse):

@@ -128,12 +128,12 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def bad_build(tmp_path_factory):
+def bad_build(tmp_path_factory, warm_ge):
     root = write_seeds(tmp_path_factory.mktemp("bad_values"), BAD)
     for name, mtime in MTIMES.items():
         os.utime(root / name, (mtime, mtime))
     warehouse = tmp_path_factory.mktemp("bad_values_wh") / "seedhouse.duckdb"
-    return run_build(root, warehouse), warehouse
+    return run_build(root, warehouse, ge=warm_ge), warehouse
 
 
 def test_the_build_publishes_with_only_warnings(bad_build):
@@ -429,12 +429,12 @@ def amplifying(i: int, n_topics: int, n_related: int, year: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def amplification(tmp_path_factory):
+def amplification(tmp_path_factory, warm_ge):
     seeds = {f"over-{i}.md": amplifying(i, 1_000, 1_000, 2000 + i) for i in range(10)}
     seeds |= {f"limit-{i}.md": amplifying(100 + i, 100, 200, year) for i, year in enumerate(AMP_YEARS)}
     root = write_seeds(tmp_path_factory.mktemp("amplification"), seeds)
     warehouse = tmp_path_factory.mktemp("amplification_wh") / "seedhouse.duckdb"
-    return run_build(root, warehouse), warehouse, root
+    return run_build(root, warehouse, ge=warm_ge), warehouse, root
 
 
 def test_seeds_over_the_limits_are_quarantined(amplification):

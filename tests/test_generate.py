@@ -461,7 +461,7 @@ def test_links(corpus) -> None:
     assert len(noisy) == 203  # of 2825 distinct webUrls (~7%; slash-only noise not counted)
 
 
-def test_a_small_generated_corpus_publishes(tmp_path):
+def test_a_small_generated_corpus_publishes(tmp_path, warm_ge):
     """A corpus of 20 items where two topics are carried only by items that are not news must
     still publish: the marts count news only, and so must the checks that compare them with the
     core tables."""
@@ -469,7 +469,7 @@ def test_a_small_generated_corpus_publishes(tmp_path):
 
     seeds = tmp_path / "seeds"
     generate(20, seeds, seed=0)
-    warehouse = built_warehouse(seeds, tmp_path)
+    warehouse = built_warehouse(seeds, tmp_path, warm_ge)
     news_topics = "select count(distinct topic) from core.article_topics join core.articles using (article_id) where content_kind = 'news'"
     all_topics = "select count(distinct topic) from core.article_topics"
     assert (query(warehouse, "select count(*) from analytics.topic_stats"), query(warehouse, news_topics),

@@ -71,7 +71,7 @@ HISTORY = ("select article_id, version, valid_from, valid_to, title, heat, sourc
 
 
 @pytest.fixture(scope="module")
-def built_commit_by_commit(repo, tmp_path_factory) -> Path:
+def built_commit_by_commit(repo, tmp_path_factory, warm_ge) -> Path:
     from pipeline.build import run_build
 
     shas = subprocess.run(["git", "-C", str(repo), "log", "--reverse", "--format=%H %cI"], check=True,
@@ -81,7 +81,7 @@ def built_commit_by_commit(repo, tmp_path_factory) -> Path:
     for line in filter(None, shas):
         sha, when = line.split(" ")
         seeds = snapshot(repo, sha, work / "seeds")
-        report = run_build(seeds, warehouse, resource_config={"as_of": when})
+        report = run_build(seeds, warehouse, resource_config={"as_of": when}, ge=warm_ge)
         assert report.published, (report.errors, [f.describe() for f in report.failed_checks])
     return warehouse
 

@@ -119,7 +119,7 @@ HOSTILE: list[tuple[str, bytes, str, str | None]] = [
 
 
 @pytest.fixture(scope="module")
-def hostile_build(tmp_path_factory):
+def hostile_build(tmp_path_factory, warm_ge):
     root = tmp_path_factory.mktemp("hostile")
     write_seeds(root, {name: data for name, data, _, _ in HOSTILE})
     # a symbolic link leaving the seeds root, and one that dangles
@@ -129,7 +129,7 @@ def hostile_build(tmp_path_factory):
     (root / "dangling.md").symlink_to(root / "gone.md")
     warehouse = tmp_path_factory.mktemp("hostile_wh") / "seedhouse.duckdb"
     started = time.perf_counter()
-    report = run_build(root, warehouse)
+    report = run_build(root, warehouse, ge=warm_ge)
     return report, warehouse, time.perf_counter() - started
 
 
@@ -210,9 +210,9 @@ def test_previews_in_the_ui_escape_seed_text():
     )
 
 
-def test_limits_are_configurable_per_run(tmp_path):
+def test_limits_are_configurable_per_run(tmp_path, warm_ge):
     write_seeds(tmp_path / "seeds", {"a.md": OK.replace(b"---\n", b"---\ntopics: [a, b, c]\n", 1)})
-    report = run_build(tmp_path / "seeds", tmp_path / "wh.duckdb", resource_config={"max_list_items": 2})
+    report = run_build(tmp_path / "seeds", tmp_path / "wh.duckdb", resource_config={"max_list_items": 2}, ge=warm_ge)
     assert report.quarantine == {"limit_exceeded": 1}
     assert query(tmp_path / "wh.duckdb", "select error_message from core.seed_files") == [
         ("'topics' has 3 items, over 2 (max_list_items)",)

@@ -33,13 +33,13 @@ def table_rows(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.slow
-def test_incremental_rebuild_equals_full_rebuild(tmp_path):
+def test_incremental_rebuild_equals_full_rebuild(tmp_path, warm_ge):
     seeds = tmp_path / "seeds"
     generate(120, seeds, seed=7)
     files = sorted(p for p in seeds.rglob("*") if p.is_file())
     incremental = tmp_path / "inc" / "seedhouse.duckdb"
 
-    first = run_build(seeds, incremental)
+    first = run_build(seeds, incremental, ge=warm_ge)
     assert (first.published, first.parsed, first.reused) == (True, 120, 0)
 
     # change 3 files, delete 2, add 2 (one a copy of an existing article under a new name)
@@ -51,47 +51,47 @@ def test_incremental_rebuild_equals_full_rebuild(tmp_path):
     shutil.copyfile(files[10], seeds / "new" / "copy-of-ten.md")
     (seeds / "new" / "broken.md").write_text("---\ntitle: [\n---\n")
 
-    second = run_build(seeds, incremental)
+    second = run_build(seeds, incremental, ge=warm_ge)
     assert (second.published, second.parsed, second.reused) == (True, 5, 115)
 
     full = tmp_path / "full" / "seedhouse.duckdb"
-    fresh = run_build(seeds, full, full=True)
+    fresh = run_build(seeds, full, full=True, ge=warm_ge)
     assert (fresh.published, fresh.parsed, fresh.reused) == (True, 120, 0)
     assert table_rows(incremental) == table_rows(full)
     assert second.ledger == fresh.ledger
 
 
-def test_nothing_changed_starts_no_build(tiny_seeds, tmp_path):
+def test_nothing_changed_starts_no_build(tiny_seeds, tmp_path, warm_ge):
     path = tmp_path / "seedhouse.duckdb"
-    assert run_build(tiny_seeds, path).published
+    assert run_build(tiny_seeds, path, ge=warm_ge).published
     mtime = path.stat().st_mtime_ns
-    report = run_build(tiny_seeds, path)
+    report = run_build(tiny_seeds, path, ge=warm_ge)
     assert (report.success, report.up_to_date, report.published, report.run_id) == (True, True, False, "")
     assert report.ledger == {"duplicate": 1, "loaded": 2, "quarantined": 6}
     assert path.stat().st_mtime_ns == mtime
     # --full always rebuilds
-    assert run_build(tiny_seeds, path, full=True).published
+    assert run_build(tiny_seeds, path, full=True, ge=warm_ge).published
 
 
 @pytest.mark.slow
-def test_a_changed_suite_rebuilds_even_when_the_seeds_did_not(tiny_seeds, tmp_path):
+def test_a_changed_suite_rebuilds_even_when_the_seeds_did_not(tiny_seeds, tmp_path, warm_ge):
     from pipeline.paths import EXPECTATIONS_DIR
 
     path = tmp_path / "seedhouse.duckdb"
-    assert run_build(tiny_seeds, path).published
+    assert run_build(tiny_seeds, path, ge=warm_ge).published
     suites = tmp_path / "suites"
     shutil.copytree(EXPECTATIONS_DIR, suites)
     (suites / "core.providers.json").write_text((suites / "core.providers.json").read_text().replace("outlet", "Outlet"))
-    report = run_build(tiny_seeds, path, expectations_dir=suites)
+    report = run_build(tiny_seeds, path, expectations_dir=suites, ge=warm_ge)
     assert (report.up_to_date, report.published, report.parsed, report.reused) == (False, True, 0, 9)
 
 
-def test_the_manifest_a_build_read_is_taken_once_by_the_ingest_of_its_own_root(tiny_seeds, tmp_path):
+def test_the_manifest_a_build_read_is_taken_once_by_the_ingest_of_its_own_root(tiny_seeds, tmp_path, warm_ge):
     """`run_build` reads every file's status to tell whether anything changed and hands that
     manifest to its run's ingest through the run's session, which then does not read the
     statuses again."""
     path = tmp_path / "seedhouse.duckdb"
-    assert run_build(tiny_seeds, path).published
+    assert run_build(tiny_seeds, path, ge=warm_ge).published
     root = tiny_seeds.resolve()
     five = discover(root).slice(0, 5)  # as if only the first five files had been found
     warehouse = Warehouse(path)

@@ -104,11 +104,11 @@ NOT_NULL = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(tmp_path_factory, warm_ge) -> Path:
     seeds = write_seeds(tmp_path_factory.mktemp("seeds"), {**TINY_SEEDS, **MONDAY})
     os.utime(seeds / "monday.md", (MODIFIED.timestamp(), MODIFIED.timestamp()))
     path = tmp_path_factory.mktemp("warehouse") / "seedhouse.duckdb"
-    report = run_build(seeds, path, resource_config={"as_of": AS_OF})
+    report = run_build(seeds, path, resource_config={"as_of": AS_OF}, ge=warm_ge)
     assert report.published, (report.errors, [f.describe() for f in report.failed_checks])
     return path
 
@@ -271,14 +271,14 @@ def test_days_and_weeks_are_the_same_under_los_angeles_time(warehouse):
 
 
 @pytest.mark.slow
-def test_an_incremental_build_keeps_the_keys(tmp_path):
+def test_an_incremental_build_keeps_the_keys(tmp_path, warm_ge):
     """A build that re-parses one changed file publishes the same keys as the first."""
     seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
     path = tmp_path / "seedhouse.duckdb"
-    assert run_build(seeds, path).published
+    assert run_build(seeds, path, ge=warm_ge).published
     first = declared_keys(path)
     (seeds / "a.md").write_bytes(TINY_SEEDS["a.md"].replace(b"heat: -1", b"heat: 5"))
-    incremental = run_build(seeds, path)
+    incremental = run_build(seeds, path, ge=warm_ge)
     assert (incremental.published, incremental.parsed, incremental.reused) == (True, 1, 8)
     assert read(path, "select heat from core.articles where source_path = 'a.md'") == [(5,)]
     assert declared_keys(path) == first == KEYS

@@ -88,9 +88,9 @@ MEANING_SEEDS = {
 
 
 @pytest.fixture(scope="module")
-def meaning_warehouse(tmp_path_factory) -> Path:
+def meaning_warehouse(tmp_path_factory, warm_ge) -> Path:
     root = write_seeds(tmp_path_factory.mktemp("meaning_seeds"), MEANING_SEEDS)
-    return built_warehouse(root, tmp_path_factory.mktemp("meaning_wh"))
+    return built_warehouse(root, tmp_path_factory.mktemp("meaning_wh"), warm_ge)
 
 
 def kinds(path: Path) -> dict[str, str]:

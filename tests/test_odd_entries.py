@@ -302,7 +302,7 @@ def test_a_folder_that_cannot_be_listed_is_one_row_and_the_rest_is_listed():
 # parse of the first)
 
 @pytest.fixture(scope="module")
-def odd_build(tmp_path_factory):
+def odd_build(tmp_path_factory, warm_ge):
     root = tmp_path_factory.mktemp("odd_seeds")
     for n in range(3):
         (root / f"good-{n}.md").write_bytes(article(10 + n))
@@ -314,9 +314,9 @@ def odd_build(tmp_path_factory):
     too_long_folder, too_long_file = make_deep(root)
     found = discover(root).num_rows
     warehouse = tmp_path_factory.mktemp("odd_wh") / "seedhouse.duckdb"
-    first = run_build(root, warehouse)
+    first = run_build(root, warehouse, ge=warm_ge)
     first_ledger = query(warehouse, "select * from core.seed_files order by source_path")
-    second = run_build(root, warehouse)
+    second = run_build(root, warehouse, ge=warm_ge)
     yield first, second, first_ledger, warehouse, found, too_long_folder, too_long_file
     shutil.rmtree(root / "deep")
 

@@ -42,10 +42,9 @@ def published(tiny_warehouse, tmp_path) -> Path:
     return path
 
 
-@pytest.fixture()
-def stricter_suites(tmp_path) -> Path:
+def write_stricter_suites(folder: Path) -> Path:
     """The project's suites plus one critical expectation the tiny seeds violate (a.md has quality 42)."""
-    suites = tmp_path / "suites"
+    suites = folder / "suites"
     shutil.copytree(EXPECTATIONS_DIR, suites)
     path = suites / "core.articles.json"
     suite = json.loads(path.read_text())
@@ -59,6 +58,25 @@ def stricter_suites(tmp_path) -> Path:
     )
     path.write_text(json.dumps(suite))
     return suites
+
+
+@pytest.fixture()
+def stricter_suites(tmp_path) -> Path:
+    return write_stricter_suites(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def held_back(tiny_warehouse, tiny_seeds, tmp_path_factory, warm_ge):
+    """One build of the tiny seeds over a copy of the tiny warehouse that the stricter suites hold
+    back, recorded in an instance of its own: (the published file, the build's report, the
+    instance). The tests that only read what it left share it."""
+    folder = tmp_path_factory.mktemp("held_back")
+    path = folder / "wh" / "seedhouse.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(tiny_warehouse, path)
+    instance = DagsterInstance.ephemeral()
+    report = run_build(tiny_seeds, path, expectations_dir=write_stricter_suites(folder), instance=instance, ge=warm_ge)
+    return path, report, instance
 
 
 def test_failed_critical_expectation_leaves_the_published_file_untouched(published, tiny_seeds, stricter_suites):
@@ -75,10 +93,9 @@ def test_failed_critical_expectation_leaves_the_published_file_untouched(publish
     assert query(published, "select count(*) from core.articles") == rows_before
 
 
-def test_a_failed_critical_expectation_holds_back_only_the_publish_step(published, tiny_seeds, stricter_suites):
+def test_a_failed_critical_expectation_holds_back_only_the_publish_step(held_back):
     """Every table is still built and checked, so one failed run shows every problem at once."""
-    instance = DagsterInstance.ephemeral()
-    report = run_build(tiny_seeds, published, expectations_dir=stricter_suites, instance=instance)
+    published, report, instance = held_back
     assert (report.success, report.published, report.errors) == (False, False, [])
     # the run is recorded in the instance it was given, and only its publish step failed there
     assert instance.get_run_by_id(report.run_id).status == DagsterRunStatus.FAILURE
@@ -117,24 +134,24 @@ def test_each_suite_goes_to_the_ge_process_once_as_its_table_is_built(tiny_seeds
     assert sorted(handed) == sorted(t.name for t in TABLES)
 
 
-def test_next_build_cleans_up_and_publishes(published, tiny_seeds, stricter_suites):
-    failed = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
+def test_next_build_cleans_up_and_publishes(published, tiny_seeds, stricter_suites, warm_ge):
+    failed = run_build(tiny_seeds, published, expectations_dir=stricter_suites, ge=warm_ge)
     assert (failed.success, failed.published) == (False, False)
     leftovers = sorted(p.name for p in (Warehouse(published).builds_dir).iterdir())
     assert leftovers == [f"{failed.run_id}.duckdb", f"{failed.run_id}.staging.duckdb"]
 
-    report = run_build(tiny_seeds, published)
+    report = run_build(tiny_seeds, published, ge=warm_ge)
     assert (report.success, report.published) == (True, True)
     assert list((Warehouse(published).builds_dir).iterdir()) == []
     assert report.ledger == {"duplicate": 1, "loaded": 2, "quarantined": 6}
 
 
-def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_seeds):
+def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_seeds, warm_ge):
     holder = Warehouse(published)
     holder.acquire_lock("someone-else")
     try:
         before = digest(published)
-        report = run_build(tiny_seeds, published)
+        report = run_build(tiny_seeds, published, ge=warm_ge)
         assert (report.success, report.published) == (False, False)
         assert report.errors == [
             f"staging__parsed_seeds: BuildLockedError: another seedhouse build is running "
@@ -145,7 +162,7 @@ def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_s
         holder.release_lock()
 
 
-def test_every_check_outcome_is_in_the_file_it_checked(tiny_warehouse, tiny_seeds, published, stricter_suites):
+def test_every_check_outcome_is_in_the_file_it_checked(tiny_warehouse, held_back):
     """quality.check_results: the published file carries the checks of the build that made it, and
     a build held back by its checks carries the failure the gate read."""
     n_expectations = sum(len(quality.expectations(quality.load_suite(t.name))) for t in TABLES)
@@ -156,7 +173,7 @@ def test_every_check_outcome_is_in_the_file_it_checked(tiny_warehouse, tiny_seed
         "min(run_id), max(run_id) from quality.check_results",
     ) == [(n_expectations, len(TABLES), 0, run_id, run_id)]
 
-    report = run_build(tiny_seeds, published, expectations_dir=stricter_suites)
+    published, report, _ = held_back
     build = Warehouse(published).build_path(report.run_id)
     assert query(
         build,

@@ -6,11 +6,10 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT, built_warehouse
+from tests.conftest import PROJECT
 
 
 def _load_script():
@@ -25,13 +24,6 @@ def _load_script():
 
 readme_examples = _load_script()
 EXAMPLES = readme_examples.examples(readme_examples.README.read_text())
-
-
-@pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory) -> Path:
-    from pipeline.paths import DEFAULT_SEEDS_ROOT
-
-    return built_warehouse(DEFAULT_SEEDS_ROOT, tmp_path_factory.mktemp("sample_wh"))
 
 
 @pytest.fixture(scope="module")

@@ -61,9 +61,9 @@ STORY_SEEDS = {
 
 
 @pytest.fixture(scope="module")
-def stories_warehouse(tmp_path_factory) -> Path:
+def stories_warehouse(tmp_path_factory, warm_ge) -> Path:
     root = write_seeds(tmp_path_factory.mktemp("story_seeds"), STORY_SEEDS)
-    return built_warehouse(root, tmp_path_factory.mktemp("story_wh"))
+    return built_warehouse(root, tmp_path_factory.mktemp("story_wh"), warm_ge)
 
 
 def story_of(path: Path) -> dict[str, str]:

@@ -216,15 +216,12 @@ def test_published_file_has_no_staging_and_opens_in_older_duckdb_storage(tiny_wa
     assert list((Warehouse(tiny_warehouse).builds_dir).iterdir()) == []
 
 
-def test_the_warehouse_docs_are_current(tmp_path):
+def test_the_warehouse_docs_are_current(sample_warehouse):
     """docs/warehouse.md comes from the catalog and from worked queries on the sample seeds;
     regenerate it with `seedhouse build && python -m pipeline.docs`."""
     from pipeline.docs import DOCS_PATH, render
-    from pipeline.paths import DEFAULT_SEEDS_ROOT
-    from tests.conftest import built_warehouse
 
-    warehouse = built_warehouse(DEFAULT_SEEDS_ROOT, tmp_path)
-    assert DOCS_PATH.read_text() == render(warehouse)
+    assert DOCS_PATH.read_text() == render(sample_warehouse)
 
 
 def test_a_model_in_steps_leaves_no_temporary_tables(tiny_warehouse, tmp_path):
