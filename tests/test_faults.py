@@ -47,23 +47,13 @@ def tables(path: Path) -> int:
     return query(path, "select count(*) from duckdb_tables()")[0][0]
 
 
-@pytest.fixture(scope="module")
-def published_once(tiny_seeds, tmp_path_factory, warm_ge) -> Path:
-    """The folder of a warehouse published by a real build of the tiny seeds: the file and its
-    state folder (the published file's size and sha256, the parse cache)."""
-    folder = tmp_path_factory.mktemp("published_once")
-    report = run_build(tiny_seeds, folder / "seedhouse.duckdb", ge=warm_ge)
-    assert report.published, report.errors
-    return folder
-
-
 @pytest.fixture()
-def published(published_once, tmp_path) -> Path:
+def published(tiny_warehouse, tmp_path) -> Path:
     """A warehouse published by a real build of the tiny seeds, with its state folder: a copy of
-    the module's, as each test damages or rebuilds it. The state names no path of its own (the
-    file is known by size and sha256, the seeds by their paths under the same root), so the copy
-    is what that build would have left here."""
-    shutil.copytree(published_once, tmp_path / "wh")
+    the session's `tiny_warehouse` folder, as each test damages or rebuilds it. The state names
+    no path of its own (the file is known by size and sha256, the seeds by their paths under the
+    same root), so the copy is what that build would have left here."""
+    shutil.copytree(tiny_warehouse.parent, tmp_path / "wh")
     return tmp_path / "wh" / "seedhouse.duckdb"
 
 
