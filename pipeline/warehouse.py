@@ -59,6 +59,21 @@ class PublishError(RuntimeError):
     """The build file could not be made safe to publish; the published file was left as it was."""
 
 
+class TableBuildError(RuntimeError):
+    """DuckDB failed to build a table: the message names the table, and says what to change when
+    the cause is one an operator can act on (memory)."""
+
+    def __init__(self, table: str, exc: duckdb.Error):
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        cause = f"{type(exc).__name__}: {lines[0] if lines else ''}"
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            cause += (
+                f" (DuckDB's memory limit is {MEMORY_LIMIT}: raise it with SEEDHOUSE_DUCKDB_MEMORY_LIMIT, "
+                "or report the table: every model is meant to spill to disk beyond it)"
+            )
+        super().__init__(f"{table} could not be built: {cause}")
+
+
 def quote_ident(name: str) -> str:
     """`core.articles` -> `"core"."articles"`: the one way dynamic identifiers enter SQL."""
     parts = name.split(".")
@@ -239,6 +254,8 @@ def build_model(con: duckdb.DuckDBPyConnection, table: Table, expectations_dir: 
             con.execute(f"create or replace view {quote_ident(table.name)} as\n{query}")
         else:
             create_table(con, table.name, query, table_keys(table.name, expectations_dir))
+    except duckdb.Error as exc:
+        raise TableBuildError(table.name, exc) from exc
     finally:
         for match in temporary:
             if match:

@@ -107,14 +107,15 @@ counted as (
 
 -- prefix filtering: near-identical headlines share nearly all their words, so they share one of
 -- each other's two rarest (a typo in one leaves the other); each headline is compared only with
--- those holding one of its two rarest words (arg_min's n smallest: cheaper than sorting each
--- headline's list of words)
+-- those holding one of its two rarest words. A window, not an aggregate: DuckDB spills a window's
+-- partitions to disk, while arg_min's n smallest (or an ordered list) keeps every headline's
+-- state in memory, beyond the build's memory limit at a million seeds.
 rarest as (
-    select words.article_id, unnest(arg_min(words.word, (counted.n_headlines, words.word), 2)) as word
+    select words.article_id, words.word
     from words
     join counted using (word)
     where counted.n_headlines >= 2
-    group by words.article_id
+    qualify row_number() over (partition by words.article_id order by counted.n_headlines, words.word) <= 2
 ),
 
 blocks as (
