@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from pipeline import quality, storage
 from pipeline.catalog import TABLES
 from pipeline.ingest import definitions_fingerprint, is_current
@@ -20,6 +22,7 @@ from pipeline.paths import EXPECTATIONS_DIR
 from pipeline.quality import AuditFailedError, Outcome, blocking
 from pipeline.session import BuildSession, Reporter
 from pipeline.warehouse import (
+    MEMORY_LIMIT,
     NotAWarehouseError,
     Warehouse,
     WarehouseBusyError,
@@ -71,6 +74,9 @@ _OWN_WORDS = {
 }
 
 
+_DUCKDB_ERRORS = {name for name, value in vars(duckdb).items() if isinstance(value, type) and issubclass(value, duckdb.Error)}
+
+
 def _root_cause(error: Any) -> str:
     """The innermost exception's message, as `Kind: message` without the module path; one of
     seedhouse's own operator-facing errors met on the way is shown as its message alone."""
@@ -80,7 +86,9 @@ def _root_cause(error: Any) -> str:
     # DuckDB ends an error in SQL with the offending line and a caret under it (`LINE 40: ...`,
     # `^^^^`): its first line says what is wrong, the caret says nothing on its own
     context = [line for line in lines if re.fullmatch(r"\s*\^+\s*|LINE \d+:.*", line)]
-    message = [line for line in lines if line.strip()][0] if context else lines[-1]
+    # DuckDB's first line says what went wrong; what follows is advice and a link
+    first = context or error.cls_name in _DUCKDB_ERRORS
+    message = [line for line in lines if line.strip()][0] if first else lines[-1]
     head, _, rest = message.partition(": ")
     if error.cls_name and head.endswith(error.cls_name):
         message = rest
@@ -200,6 +208,11 @@ def run_build(
                 continue  # the publish gate held the build back for the failures listed above
             if "No space left on device" in cause:  # DuckDB's words, from a table step
                 cause = f"no space left on device on {mount_point(report.warehouse.parent)} ({cause})"
+            elif "OutOfMemoryException" in cause:
+                cause += (
+                    f" (DuckDB's memory limit is {MEMORY_LIMIT}: raise it with SEEDHOUSE_DUCKDB_MEMORY_LIMIT; "
+                    "every step is meant to spill to disk beyond it)"
+                )
             report.errors.append(f"{event.step_key}: {cause}")
     report.published = published
     for event in result.get_asset_materialization_events():

@@ -60,18 +60,11 @@ class PublishError(RuntimeError):
 
 
 class TableBuildError(RuntimeError):
-    """DuckDB failed to build a table: the message names the table, and says what to change when
-    the cause is one an operator can act on (memory)."""
+    """DuckDB failed to build a table: the message names the table, then DuckDB's first line."""
 
     def __init__(self, table: str, exc: duckdb.Error):
         lines = [line for line in str(exc).splitlines() if line.strip()]
-        cause = f"{type(exc).__name__}: {lines[0] if lines else ''}"
-        if isinstance(exc, duckdb.OutOfMemoryException):
-            cause += (
-                f" (DuckDB's memory limit is {MEMORY_LIMIT}: raise it with SEEDHOUSE_DUCKDB_MEMORY_LIMIT, "
-                "or report the table: every model is meant to spill to disk beyond it)"
-            )
-        super().__init__(f"{table} could not be built: {cause}")
+        super().__init__(f"{table} could not be built: {type(exc).__name__}: {lines[0] if lines else ''}")
 
 
 def quote_ident(name: str) -> str:

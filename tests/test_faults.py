@@ -417,6 +417,39 @@ def test_a_build_spills_beside_its_file_not_in_the_current_folder(tmp_path):
         assert con.execute("select current_setting('temp_directory')").fetchone() == (str(tmp_path / "build.duckdb.tmp"),)
 
 
+# -- too little memory -------------------------------------------------------------------------------
+
+def test_running_out_of_memory_says_where_and_what_to_change(published, tiny_seeds):
+    """DuckDB's first line (not its closing link), the memory limit and the setting that raises
+    it; and the published file stays as it was."""
+    before = digest(published)
+    env = {**os.environ, "SEEDHOUSE_DUCKDB_MEMORY_LIMIT": "1MB"}
+    result = subprocess.run(
+        [*CLI, "build", "--full", "--seeds", str(tiny_seeds), "--warehouse", str(published)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = " ".join(result.stderr.split())
+    assert "error: staging__parsed_seeds: OutOfMemoryException: Out of Memory Error: " in out, out
+    assert (
+        "(DuckDB's memory limit is 1MB: raise it with SEEDHOUSE_DUCKDB_MEMORY_LIMIT; "
+        "every step is meant to spill to disk beyond it)"
+    ) in out
+    assert f"not published: {published} was left as it was" in out
+    assert digest(published) == before
+
+
+def test_a_table_that_cannot_be_built_is_named(tiny_warehouse, tmp_path):
+    from pipeline.warehouse import TableBuildError, build_model, connect
+
+    shutil.copyfile(tiny_warehouse, tmp_path / "copy.duckdb")
+    with connect(tmp_path / "copy.duckdb") as con:
+        con.execute("set memory_limit = '1MB'")
+        expected = r"^analytics\.provider_stats could not be built: OutOfMemoryException: Out of Memory Error: "
+        with pytest.raises(TableBuildError, match=expected):
+            build_model(con, next(t for t in TABLES if t.name == "analytics.provider_stats"))
+
+
 # -- the sensor and a build from the shell ------------------------------------------------------------
 
 def test_a_sensor_run_that_loses_the_lock_to_a_shell_build_is_asked_for_again(published, tiny_seeds, tmp_path):
