@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import quality
 from pipeline.catalog import BY_NAME, TABLES
-from pipeline.quality import suites, validation
+from pipeline.quality import frames, suites, validation
 from pipeline.warehouse import connect, quote_ident
 from tests.conftest import TINY_SEEDS, article_key, built_warehouse, without_keys, write_seeds
 
@@ -231,21 +231,40 @@ def test_batches_are_not_fingerprinted(scratch):
 
 def test_frames_fetched_through_arrow_equal_duckdbs_own(scratch):
     """`table_frame` gives what `.df()` gives, dtypes included (nullable integers, all-NULL
-    text, dates), but for 32-bit integers, which it widens to 64 bits."""
+    text, dates), but for 32-bit integers, which it widens to 64 bits, and for nested columns,
+    which it gives as their presence."""
     import pandas as pd
 
     scratch.execute("update core.article_images set width = null where ordinal = 1")  # an int32 with NULLs
+    nested_checked = []
     for table in TABLES:
         columns = suites._columns(quality.load_suite(table.name))
         ours = quality.table_frame(scratch, table.name, columns)
         select = ", ".join(quote_ident(c) for c in columns)
         theirs = scratch.execute(f"select {select} from {quote_ident(table.name)}").df()
+        for name in sorted(frames.nested_columns(scratch, table.name) & set(columns)):
+            assert ours[name].map(repr).tolist() == theirs[name].map(lambda v: "nan" if v is None else "True").tolist()
+            ours, theirs = ours.drop(columns=name), theirs.drop(columns=name)
+            nested_checked.append(f"{table.name}.{name}")
         for name in theirs.columns:
             if str(theirs[name].dtype) in ("int32", "int16", "int8"):
                 theirs[name] = theirs[name].astype("int64")
         if table.view:  # a view's rows come in no fixed order
             ours, theirs = ours.sort_values(columns).reset_index(drop=True), theirs.sort_values(columns).reset_index(drop=True)
         pd.testing.assert_frame_equal(ours, theirs, check_dtype=True, obj=table.name)
+    assert nested_checked == ["core.text_features.terms"]
+
+
+def test_suites_check_only_the_presence_of_nested_columns(sample_warehouse):
+    """GE sees a nested column only as its presence (`frames._select`): a suite that asked more
+    of one would be judged on the wrong values."""
+    with duckdb.connect(str(sample_warehouse), read_only=True) as con:
+        for table in TABLES:
+            nested = frames.nested_columns(con, table.name)
+            for expectation in quality.load_suite(table.name)["expectations"]:
+                kwargs = expectation["kwargs"]
+                read = {kwargs.get("column"), *kwargs.get("column_list", [])} & nested
+                assert not read or expectation["type"] in frames.NESTED_EXPECTATIONS, (table.name, expectation["type"])
 
 
 def test_failures_are_detailed_as_by_one_full_validation(scratch, monkeypatch):
