@@ -10,6 +10,27 @@
 --   * an open version whose item is gone from the seeds is closed.
 -- Closed versions are kept as they were. `seedhouse replay --git` builds the same history from a
 -- repository's commits in one pass (pipeline/replay.py). Every kind of item is tracked.
+-- Built in two steps within DuckDB's memory at a million items: the open versions matched with
+-- the items loaded now (`_compared`: ids and a flag, not the compared texts), then the versions.
+create or replace temp table _compared as
+select
+    still_open.article_id as open_id,
+    loaded.article_id as current_id,
+    loaded.article_id is not null and still_open.article_id is not null
+        and loaded.title is not distinct from still_open.title
+        and loaded.excerpt is not distinct from still_open.excerpt
+        and loaded.heat is not distinct from still_open.heat
+        and loaded.quality is not distinct from still_open.quality
+        and loaded.published_at is not distinct from still_open.published_at as unchanged
+from (
+    select article_id, title, excerpt, heat, quality, published_at
+    from staging.previous_history
+    where valid_to is null
+) as still_open
+full join (
+    select article_id, title, excerpt, heat, quality, published_at from core.articles
+) as loaded on loaded.article_id = still_open.article_id;
+
 with observed as (
     select observed_at from quality.build_info
 ),
@@ -26,21 +47,6 @@ open_versions as (
     select * from previous where valid_to is null
 ),
 
-compared as (
-    select
-        open_versions.article_id as open_id,
-        open_versions.version as open_version,
-        current.article_id as current_id,
-        current.article_id is not null and open_versions.article_id is not null
-            and current.title is not distinct from open_versions.title
-            and current.excerpt is not distinct from open_versions.excerpt
-            and current.heat is not distinct from open_versions.heat
-            and current.quality is not distinct from open_versions.quality
-            and current.published_at is not distinct from open_versions.published_at as unchanged
-    from open_versions
-    full join current using (article_id)
-),
-
 last_versions as (
     select article_id, max(version) as version from previous group by article_id
 ),
@@ -55,7 +61,7 @@ kept as (
             case when compared.unchanged then null else observed.observed_at end as valid_to
         )
     from open_versions
-    join compared on compared.open_id = open_versions.article_id
+    join _compared as compared on compared.open_id = open_versions.article_id
     cross join observed
 ),
 
@@ -71,7 +77,7 @@ opened as (
         current.quality,
         current.published_at,
         current.source_path
-    from compared
+    from _compared as compared
     join current on current.article_id = compared.current_id
     left join last_versions on last_versions.article_id = current.article_id
     cross join observed
