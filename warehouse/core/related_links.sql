@@ -82,16 +82,22 @@ final as (
 
 select * from final;
 
-with texts as materialized (
-    -- each text reduced once (core.text_features), with the summed weight of its terms
-    select texts.article_id, texts.ordinal, texts.title_key, texts.terms, totals.total_weight
+with weights as (
+    -- the content terms' weights (a few hundred) as one map, looked up term by term below
+    select map_from_entries(list((term, weight::decimal(7, 6)))) as of_term from core.term_weights
+),
+
+texts as materialized (
+    -- each text reduced once (core.text_features), with the summed weight of its terms: summed as
+    -- decimals (weight_sum in warehouse/macros.sql), so the order of the terms cannot change a bit
+    select
+        texts.article_id,
+        texts.ordinal,
+        texts.title_key,
+        texts.terms,
+        list_sum(list_transform(texts.terms, lambda term: weights.of_term[term]))::double as total_weight
     from core.text_features as texts
-    left join (
-        select used.article_id, used.ordinal, weight_sum(weights.weight) as total_weight
-        from (select article_id, ordinal, unnest(terms) as term from core.text_features) as used
-        join core.term_weights as weights using (term)
-        group by all
-    ) as totals using (article_id, ordinal)
+    cross join weights
 ),
 
 listing as (
@@ -108,9 +114,16 @@ listing as (
     where articles.article_id in (select article_id from _related)
 ),
 
+-- the evidence is weighed on narrow rows (keys, terms, weights, dates), then joined back to the
+-- links once: carrying every link's texts, URLs and images through each join of the weighing
+-- spilled gigabytes at a million seeds
 sides as (
     select
-        related.*,
+        related.article_id,
+        related.ordinal,
+        related.provider_id,
+        related.published_at,
+        related.date_status,
         listing.* exclude (article_id),
         texts.title_key as related_key,
         texts.terms as related_terms,
@@ -120,52 +133,45 @@ sides as (
     join texts using (article_id, ordinal)
 ),
 
--- the weights of the terms both sides use (one unnest that carries no list along: a list repeated
--- on every unnested row costs more than all the rest); the terms either side uses weigh the two
--- sides' totals less these. Each side's terms are distinct, so filtering one side's by the other's
--- is their intersection, at a quarter of list_intersect's cost.
-shared_weights as (
-    select terms.article_id, terms.ordinal, weight_sum(weights.weight) as shared_weight
-    from (
-        select article_id, ordinal, unnest(list_filter(article_terms, lambda term: list_contains(related_terms, term))) as term
-        from sides
-    ) as terms
-    join core.term_weights as weights using (term)
-    group by all
-),
-
+-- the weights of the terms both sides use; the terms either side uses weigh the two sides'
+-- totals less these. Each side's terms are distinct, so filtering one side's by the other's is
+-- their intersection, at a quarter of list_intersect's cost.
 weighed as (
     select
-        sides.article_id,
-        sides.ordinal,
-        coalesce(shared_weights.shared_weight, 0) as shared_weight,
-        sides.article_weight + sides.related_weight - coalesce(shared_weights.shared_weight, 0) as union_weight
+        sides.*,
+        coalesce(list_sum(list_transform(
+            list_filter(sides.article_terms, lambda term: list_contains(sides.related_terms, term)),
+            lambda term: weights.of_term[term]
+        ))::double, 0) as shared_weight
     from sides
-    left join shared_weights using (article_id, ordinal)
+    cross join weights
 ),
 
 scored as (
     select
-        sides.* exclude (article_key, related_key, article_terms, related_terms, article_weight, related_weight),
-        coalesce(title_similarity(sides.article_key, sides.related_key), 0) as title_similarity,
-        coalesce(round(weighed.shared_weight / nullif(weighed.union_weight, 0), 4), 0) as text_similarity,
-        coalesce(round(weighed.shared_weight, 4), 0) as shared_evidence,
-        case when sides.article_date_status = 'dated' and sides.date_status = 'dated' then
-            round(abs(date_diff('second', sides.article_published_at, sides.published_at)) / 3600.0, 2)
+        article_id,
+        ordinal,
+        coalesce(title_similarity(article_key, related_key), 0) as title_similarity,
+        coalesce(round(shared_weight / nullif(article_weight + related_weight - shared_weight, 0), 4), 0)
+            as text_similarity,
+        coalesce(round(shared_weight, 4), 0) as shared_evidence,
+        case when article_date_status = 'dated' and date_status = 'dated' then
+            round(abs(date_diff('second', article_published_at, published_at)) / 3600.0, 2)
         end as hours_apart,
-        sides.provider_id = sides.article_provider_id as same_provider
-    from sides
-    left join weighed using (article_id, ordinal)
+        provider_id = article_provider_id as same_provider
+    from weighed
 ),
 
 final as (
     select
-        scored.* exclude (article_provider_id, article_published_at, article_date_status),
+        related.*,
+        scored.* exclude (article_id, ordinal),
         round(greatest(scored.title_similarity, scored.text_similarity), 4) as similarity,
         story_relation(
             coalesce(scored.same_provider, false), scored.hours_apart, scored.title_similarity, scored.shared_evidence
         ) as relation
-    from scored
+    from _related as related
+    join scored using (article_id, ordinal)
 )
 
 select * from final
