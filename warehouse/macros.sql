@@ -323,11 +323,14 @@ create or replace temp macro feed_key(provider_id, channel, content_kind) as
 create or replace temp macro channel_of_feed(feed_id) as
     regexp_replace(split_part(feed_id, ' | ', 2), ' \([a-z_]+\)$', '');
 
--- The sum of term weights (core.term_weights.weight, six decimals) as an exact decimal: a sum of
--- doubles depends on the order DuckDB's threads add them in, and its last bit can move the
--- rounded evidence (0.00005 either way) from one build of the same seeds to the next.
-create or replace temp macro weight_sum(weight) as
-    sum(weight::decimal(7, 6))::double;
+-- The summed weight of a list of terms, from `weights`, a map of every content term to its weight
+-- (core.term_weights.weight as decimal(7, 6)); a term without a weight adds nothing, and a list of
+-- none sums to NULL. Summed as decimals, exactly: a sum of doubles depends on the order the terms
+-- are added in, and its last bit can move the rounded evidence (0.00005 either way) from one
+-- build of the same seeds to the next. A map looked up term by term costs less than unnesting
+-- the terms and joining them to the weights (core.related_links, analytics.story_edges).
+create or replace temp macro terms_weight(terms, weights) as
+    list_sum(list_transform(terms, lambda term: weights[term]))::double;
 
 -- Whether two news items report the same story (core.related_links.relation, analytics.story_edges),
 -- from the first rule that applies:

@@ -44,16 +44,17 @@ with news as (
     where articles.content_kind = 'news'
 ),
 
+-- the content terms' weights as one map (see core.related_links)
+weights as (
+    select map_from_entries(list((term, weight::decimal(7, 6)))) as of_term from core.term_weights
+),
+
 -- the summed weight of each candidate's terms
 totals as (
-    select used.article_id, weight_sum(weights.weight) as total_weight
-    from (
-        select article_id, unnest(terms) as term
-        from news
-        where article_id in (select article_a from _candidates union select article_b from _candidates)
-    ) as used
-    join core.term_weights as weights using (term)
-    group by all
+    select news.article_id, terms_weight(news.terms, weights.of_term) as total_weight
+    from news
+    cross join weights
+    where news.article_id in (select article_a from _candidates union select article_b from _candidates)
 ),
 
 pairs as (
@@ -78,23 +79,25 @@ pairs as (
 -- the weights of the terms both articles use; those either uses weigh both totals less these
 -- (see core.related_links)
 shared_weights as (
-    select terms.article_a, terms.article_b, weight_sum(weights.weight) as shared_weight
-    from (
-        select article_a, article_b, unnest(list_filter(a_terms, lambda term: list_contains(b_terms, term))) as term
-        from pairs
-    ) as terms
-    join core.term_weights as weights using (term)
-    group by all
+    select
+        pairs.article_a,
+        pairs.article_b,
+        pairs.both_weights,
+        coalesce(terms_weight(
+            list_filter(pairs.a_terms, lambda term: list_contains(pairs.b_terms, term)),
+            weights.of_term
+        ), 0) as shared_weight
+    from pairs
+    cross join weights
 ),
 
 weighed as (
     select
-        pairs.article_a,
-        pairs.article_b,
-        coalesce(shared_weights.shared_weight, 0) as shared_weight,
-        pairs.both_weights - coalesce(shared_weights.shared_weight, 0) as union_weight
-    from pairs
-    left join shared_weights using (article_a, article_b)
+        article_a,
+        article_b,
+        shared_weight,
+        both_weights - shared_weight as union_weight
+    from shared_weights
 ),
 
 text_edges as (

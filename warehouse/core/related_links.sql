@@ -88,14 +88,13 @@ with weights as (
 ),
 
 texts as materialized (
-    -- each text reduced once (core.text_features), with the summed weight of its terms: summed as
-    -- decimals (weight_sum in warehouse/macros.sql), so the order of the terms cannot change a bit
+    -- each text reduced once (core.text_features), with the summed weight of its terms
     select
         texts.article_id,
         texts.ordinal,
         texts.title_key,
         texts.terms,
-        list_sum(list_transform(texts.terms, lambda term: weights.of_term[term]))::double as total_weight
+        terms_weight(texts.terms, weights.of_term) as total_weight
     from core.text_features as texts
     cross join weights
 ),
@@ -139,10 +138,10 @@ sides as (
 weighed as (
     select
         sides.*,
-        coalesce(list_sum(list_transform(
+        coalesce(terms_weight(
             list_filter(sides.article_terms, lambda term: list_contains(sides.related_terms, term)),
-            lambda term: weights.of_term[term]
-        ))::double, 0) as shared_weight
+            weights.of_term
+        ), 0) as shared_weight
     from sides
     cross join weights
 ),
