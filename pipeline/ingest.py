@@ -32,7 +32,17 @@ from pipeline.parse import Limits, discover, parse_batches
 from pipeline.parse.schemas import DOMAIN_MAP, PARSED_SEEDS, URL_MAP
 from pipeline.paths import EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipeline.urls import canonicalise_many, registered_domain
-from pipeline.warehouse import attach, is_seedhouse_warehouse, load_arrow, memory_limit, quote_literal, run_sql, scalar
+from pipeline.warehouse import (
+    MEMO_PREFIX,
+    attach,
+    is_seedhouse_warehouse,
+    load_arrow,
+    memory_limit,
+    quote_ident,
+    quote_literal,
+    run_sql,
+    scalar,
+)
 
 # The parse only streams record batches into staging: DuckDB's page cache is not worth the memory
 # then, and the memory is better left to the parse workers (docs/performance.md has the peaks).
@@ -190,6 +200,22 @@ def _attach_cache(con: duckdb.DuckDBPyConnection, cache_path: Path | None, finge
     return info
 
 
+def drop_memos(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop the models' memos (`staging.memo_*`, see `pipeline.warehouse.MEMO_PREFIX`) from the
+    staging copied from the cache: they were computed under other definitions (SQL, macros,
+    terms, suites: any change counts), so a model computes every item afresh this build."""
+    schema, prefix = MEMO_PREFIX.split(".")
+    names = [
+        name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'staging' and schema_name = 'main' "
+            "and starts_with(table_name, ?) order by table_name", [prefix]
+        ).fetchall()
+    ]
+    for name in names:
+        con.execute(f"drop table {schema}.{quote_ident(name)}")
+    return names
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
@@ -307,6 +333,8 @@ def ingest(
         con.execute("detach staging")
         shutil.copyfile(cache_path, staging_path)
         attach(con, staging_path, "staging")
+        if cache["definitions_fingerprint"] != definitions:
+            drop_memos(con)
         con.execute(f"delete from staging.parsed_seeds as cached where not {_STILL_GOOD}")
         if verify:
             changed = _content_changed(seeds_root, con, "staging.parsed_seeds")

@@ -224,10 +224,20 @@ def referenced_tables(sql: str) -> list[str]:
     return list(dict.fromkeys(f"{schema}.{name}" for schema, name in found))
 
 
+# A model may memoise what it computes per item (a text, a URL) in `staging.memo_<what>`: the
+# parse cache carries it to the next build, which computes only the items it has not seen. A memo
+# belongs to its model, not to the ingest, so it is not one of the model's inputs; the ingest
+# drops every memo when the definitions changed (pipeline/ingest.py, `drop_memos`).
+MEMO_PREFIX = "staging.memo_"
+
+
 def model_dependencies(table: Table, expectations_dir: Path = EXPECTATIONS_DIR) -> list[str]:
-    """The tables a model's SQL reads, itself excluded, then the tables its foreign keys reference
-    (see `pipeline.keys`): those must exist, with their keys, before it is built."""
-    read = [name for name in referenced_tables(model_sql(table)) if name != table.name]
+    """The tables a model's SQL reads, itself and its memos excluded, then the tables its foreign
+    keys reference (see `pipeline.keys`): those must exist, with their keys, before it is built."""
+    read = [
+        name for name in referenced_tables(model_sql(table))
+        if name != table.name and not name.startswith(MEMO_PREFIX)
+    ]
     return list(dict.fromkeys(read + table_keys(table.name, expectations_dir).references()))
 
 

@@ -121,3 +121,62 @@ def test_the_parser_fingerprint_covers_every_module_of_the_parse_package():
     assert staging and parser_sources() == modules + others + staging
     loaded = {Path(m.__file__).resolve() for name, m in sys.modules.items() if name.startswith("pipeline.parse.")}
     assert loaded and loaded <= set(modules)
+
+
+def _memo(cache: Path) -> dict[int, list[str]]:
+    with duckdb.connect(str(cache), read_only=True) as con:
+        return dict(con.execute("select text_key, terms from memo_term_mentions").fetchall())
+
+
+def test_a_memo_serves_the_next_build_and_a_change_of_definitions_drops_it(tmp_path, warm_ge):
+    """analytics.term_attention folds only the texts no earlier build folded: the terms each text
+    mentions are kept in the parse cache (staging.memo_term_mentions) and trusted as they stand.
+    A change of the definitions drops every memo, so the mart is computed afresh."""
+    from pipeline.paths import EXPECTATIONS_DIR
+
+    seeds = tmp_path / "seeds"
+    generate(40, seeds, seed=3)
+    path = tmp_path / "wh" / "seedhouse.duckdb"
+    assert run_build(seeds, path, ge=warm_ge).published
+    cache = Warehouse(path).parse_cache
+    fresh = _memo(cache)
+    with duckdb.connect(str(path), read_only=True) as con:
+        news = "from core.articles where content_kind = 'news' and date_status = 'dated'"
+        dated_news = con.execute(
+            f"select count(distinct md5_number(coalesce(title, '') || ' ' || coalesce(excerpt, ''))) {news}"
+        ).fetchone()[0]
+        changed = Path(con.execute(f"select min(source_path) {news}").fetchone()[0])
+    assert len(fresh) == dated_news > 20
+    assert 0 < sum(1 for terms in fresh.values() if terms) < len(fresh)  # some texts mention a term, not all
+
+    # Mark every remembered text as mentioning nothing, and change one text: the next build folds
+    # that one, keeps the marks, and drops the changed text's old entry.
+    with duckdb.connect(str(cache)) as con:
+        con.execute("update memo_term_mentions set terms = []")
+    changed = seeds / changed if not changed.is_absolute() else changed
+    changed.write_text(changed.read_text().replace('title: "', 'title: "Tesla regulators: ', 1))
+    assert run_build(seeds, path, ge=warm_ge).published
+    kept = _memo(cache)
+    [new_key] = set(kept) - set(fresh)
+    assert {"regulation", "Tesla"} <= set(kept[new_key])
+    assert len(kept) == len(fresh) and all(terms == [] for key, terms in kept.items() if key != new_key)
+    with duckdb.connect(str(path), read_only=True) as con:
+        by_term = dict(con.execute(
+            "select term, sum(n_mentioning) from analytics.term_attention where grain = 'month' group by term"
+        ).fetchall())
+    assert {term for term, n in by_term.items() if n} == set(kept[new_key])
+
+    # Changed definitions (here a suite): the memo is dropped and every text folded again.
+    suites = tmp_path / "suites"
+    shutil.copytree(EXPECTATIONS_DIR, suites)
+    (suites / "core.providers.json").write_text((suites / "core.providers.json").read_text().replace("outlet", "Outlet"))
+    assert run_build(seeds, path, expectations_dir=suites, ge=warm_ge).published
+    refolded = _memo(cache)
+    assert {key: terms for key, terms in refolded.items() if key != new_key} == {
+        key: terms for key, terms in fresh.items() if key in refolded
+    }
+    full = tmp_path / "full" / "seedhouse.duckdb"
+    assert run_build(seeds, full, full=True, expectations_dir=suites, ge=warm_ge).published
+    with duckdb.connect(str(path), read_only=True) as a, duckdb.connect(str(full), read_only=True) as b:
+        query = "select * from analytics.term_attention order by all"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()

@@ -4,10 +4,46 @@
 -- Counts news only (content_kind = 'news'). Every term is zero-filled over the corpus's whole
 -- span, so that series of different terms line up; the terms are an analyst's short list, so the
 -- rows stay within terms x periods.
+--
+-- Which terms a text mentions depends on the text alone, and folding every text (accents, case,
+-- punctuation) was this mart's whole cost. So it is memoised: staging.memo_term_mentions keeps
+-- each text's mentioned terms under a digest of exactly what term_text() reads (the title, a space,
+-- the excerpt), travels with the parse cache to the next build, and only texts no earlier build
+-- has seen are folded. The ingest drops every memo when the definitions changed (terms.yml, this
+-- SQL, the macros: pipeline/ingest.py), and a full build starts without one, so the rows are
+-- those a fresh computation gives. The counts themselves are summed over every text each build.
+create table if not exists staging.memo_term_mentions (text_key uhugeint, terms varchar []);
+
+create or replace temp table _news_texts as
+select
+    published_at,
+    title,
+    excerpt,
+    md5_number(coalesce(title, '') || ' ' || coalesce(excerpt, '')) as text_key
+from core.articles
+where content_kind = 'news' and date_status = 'dated';
+
+-- the texts no earlier build folded
+insert into staging.memo_term_mentions
+select
+    text_key,
+    [entry.term for entry in analysis_terms() if len(list_filter(
+        entry.spellings, lambda spelling: contains(text, ' ' || spelling || ' ')
+    )) > 0] as terms
+from (
+    select distinct on (text_key) text_key, term_text(title, excerpt) as text
+    from _news_texts
+    where text_key not in (select memo.text_key from staging.memo_term_mentions as memo)
+);
+
+-- and the memo keeps only the texts still in the corpus
+delete from staging.memo_term_mentions
+where text_key not in (select news.text_key from _news_texts as news);
+
 with news as (
-    select published_at, term_text(title, excerpt) as text
-    from core.articles
-    where content_kind = 'news' and date_status = 'dated'
+    select news.published_at, memo.terms
+    from _news_texts as news
+    join staging.memo_term_mentions as memo using (text_key)
 ),
 
 terms as (
@@ -15,10 +51,8 @@ terms as (
 ),
 
 mentions as (
-    select terms.term, news.published_at
+    select unnest(news.terms) as term, news.published_at
     from news
-    cross join terms
-    where len(list_filter(terms.spellings, lambda spelling: contains(news.text, ' ' || spelling || ' '))) > 0
 ),
 
 counts as (
