@@ -10,7 +10,9 @@ Incremental builds: the staging file of the last published build is kept as a pa
 is not read again; new and changed files are parsed; files no longer found drop out. The cache
 is ignored when the parser, its limits or the seeds root changed (a fingerprint says so), or when
 a full rebuild is asked for. Staging then holds exactly the rows a full parse would produce, so
-every table downstream is the same as after a full rebuild.
+every table downstream is the same as after a full rebuild. What a model memoised per item
+(`staging.memo_*`, e.g. the terms each text mentions) travels in the same file, and is dropped
+when the definitions changed (`drop_memos`).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ file may keep an old time) to the moment the build published.
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -92,9 +93,10 @@ class Watcher:
     def run(self, on_publish: Callable[[Publish], None], stop: threading.Event | None = None,
             on_ready: Callable[[], None] | None = None) -> None:
         """Build now, then on every burst of changes, calling `on_publish` after each build; return
-        when `stop` is set, on SIGTERM (after the build in hand) or on Ctrl-C while waiting (a
-        Ctrl-C during a build raises KeyboardInterrupt: the build's file is dropped and the
-        published one stays)."""
+        when `stop` is set, or on SIGTERM or Ctrl-C while waiting. During a build, Dagster treats
+        both as an interrupt: the build's file is dropped and the published one stays; after a
+        SIGTERM the failed build is reported and the watch returns, a Ctrl-C raises
+        KeyboardInterrupt."""
         import logging
 
         import watchfiles
@@ -109,11 +111,36 @@ class Watcher:
                 f"another seedhouse build or watch holds the lock of {self.warehouse_path} "
                 f"({self._lock.state_dir / 'build.lock'}); stop it first"
             )
-        # SIGTERM (`kill`, a service manager stopping it) ends the watch once the build in hand,
-        # if any, is done: the same clean stop as Ctrl-C between builds
+        # SIGTERM (`kill`, a service manager stopping it) ends the watch between builds: the same
+        # clean stop as Ctrl-C there
         stop = stop or threading.Event()
         in_main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main_thread else None
+        previous = signal.getsignal(signal.SIGTERM) if in_main_thread else None
+
+        # A Dagster run maps SIGTERM to Ctrl-C's handler while it runs, and leaves it so after
+        # (dagster._utils.interrupts). So the handler is set again after every build, or SIGTERM
+        # would stop the watch as an interrupt, or not at all where Ctrl-C is ignored (nohup, a
+        # shell's background job). A SIGTERM during a build interrupts it (its file is dropped,
+        # the published one stays); the signal's number still reaches `signals`, the wakeup
+        # socket Python writes every handled signal to, and the watch stops after that build.
+        signals, wakeup = socket.socketpair()
+        for end in (signals, wakeup):
+            end.setblocking(False)
+        previous_wakeup = signal.set_wakeup_fd(wakeup.fileno(), warn_on_full_buffer=False) if in_main_thread else None
+
+        def listen_for_sigterm() -> None:
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+        def build() -> BuildReport:
+            _drain(signals)
+            report = self._build(ge)
+            listen_for_sigterm()
+            if signal.SIGTERM in _drain(signals):
+                stop.set()
+            return report
+
+        listen_for_sigterm()
         ge = new_ge_process()
         try:
             floor, started = time.time(), False
@@ -129,7 +156,7 @@ class Watcher:
                     # watched from here on: the build at start reads the folder as it is now, and
                     # whatever changes from now on is seen, even during that build
                     started = True
-                    on_publish(Publish(self._build(ge), 0, None))
+                    on_publish(Publish(build(), 0, None))
                     floor = time.time()
                     if on_ready is not None:
                         on_ready()
@@ -137,7 +164,7 @@ class Watcher:
                 if not changes:
                     continue
                 landed = _landed_at(changes, floor)
-                report = self._build(ge)
+                report = build()
                 floor = time.time()
                 on_publish(Publish(report, len(changes), floor - landed))
                 if stop.is_set():
@@ -147,3 +174,19 @@ class Watcher:
             self._lock.release_lock()
             if in_main_thread:
                 signal.signal(signal.SIGTERM, previous)
+                signal.set_wakeup_fd(previous_wakeup)
+            signals.close()
+            wakeup.close()
+
+
+def _drain(signals: socket.socket) -> bytes:
+    """The signal numbers written to the wakeup socket since it was last read."""
+    received = b""
+    while True:
+        try:
+            chunk = signals.recv(4096)
+        except BlockingIOError:
+            return received
+        if not chunk:
+            return received
+        received += chunk

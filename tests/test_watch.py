@@ -68,15 +68,27 @@ class Lines:
         return self.seen
 
 
-def start_watch(seeds: Path, warehouse: Path, cwd: Path) -> subprocess.Popen:
+def start_watch(seeds: Path, warehouse: Path, cwd: Path, ctrl_c=signal.SIG_DFL) -> subprocess.Popen:
     """`seedhouse watch` as a terminal starts it: a process group of its own, Ctrl-C not ignored
-    (a shell's background job, which this test may run in, would hand it on ignored)."""
+    (a shell's background job, which this test may run in, would hand it on ignored). With
+    `ctrl_c=signal.SIG_IGN`, as nohup or a shell's background job starts it."""
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "watch", "--seeds", str(seeds), "--warehouse", str(warehouse),
          "--debounce", "200"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, ctrl_c),
     )
+
+
+def stop_with_sigterm(watch: subprocess.Popen) -> int:
+    """SIGTERM, and the exit code; a watch still running two minutes later is killed and fails."""
+    watch.send_signal(signal.SIGTERM)
+    try:
+        return watch.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        watch.kill()
+        watch.wait()
+        raise AssertionError("seedhouse watch did not stop on SIGTERM") from None
 
 
 def test_watch_publishes_each_change_survives_a_failed_build_and_stops_on_ctrl_c(tmp_path):
@@ -134,9 +146,55 @@ def test_watch_stops_cleanly_on_sigterm(tmp_path):
     try:
         out.wait_for("watching")
     finally:
-        watch.send_signal(signal.SIGTERM)
-        code = watch.wait(timeout=120)
+        code = stop_with_sigterm(watch)
     assert code == 0
     assert out.wait_for("stopped") == "stopped"
     assert not any("Traceback" in line for line in err.rest())
     assert Warehouse(warehouse).try_lock()
+
+
+def test_sigterm_stops_the_watch_after_builds_where_ctrl_c_is_ignored(tmp_path):
+    """A Dagster run leaves SIGTERM mapped to Ctrl-C's handler, which nohup or a shell's background
+    job sets to "ignore": the watch takes SIGTERM back after every build, so that it still stops."""
+    seeds = write_seeds(tmp_path / "seeds", TINY_SEEDS)
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    watch = start_watch(seeds, warehouse, tmp_path, ctrl_c=signal.SIG_IGN)
+    out, err = Lines(watch.stdout), Lines(watch.stderr)
+    try:
+        out.wait_for("watching")
+        (seeds / "news").mkdir()
+        (seeds / "news" / "watched.md").write_bytes(NEW_SEED)
+        assert "(3 articles)" in out.wait_for("published")
+    finally:
+        code = stop_with_sigterm(watch)
+    assert code == 0
+    assert out.wait_for("stopped") == "stopped"
+    assert not any("Traceback" in line for line in err.rest())
+    assert Warehouse(warehouse).try_lock()
+
+
+def test_sigterm_during_a_build_drops_it_keeps_the_published_file_and_stops_the_watch(tmp_path):
+    """Dagster interrupts the build in hand on SIGTERM: its file is dropped, the published one stays
+    byte for byte, the failure is reported and the watch stops. The build is made long enough (2,000
+    seeds) for the signal, sent 2 s after the change, to land in it."""
+    from pipeline.generate import generate
+
+    seeds = tmp_path / "seeds"
+    generate(2000, seeds, seed=5)
+    warehouse = tmp_path / "wh" / "seedhouse.duckdb"
+    watch = start_watch(seeds, warehouse, tmp_path, ctrl_c=signal.SIG_IGN)
+    out, err = Lines(watch.stdout), Lines(watch.stderr)
+    try:
+        out.wait_for("watching", deadline_s=300)
+        before = warehouse.read_bytes()
+        (seeds / "watched.md").write_bytes(NEW_SEED)
+        time.sleep(2)
+    finally:
+        code = stop_with_sigterm(watch)
+    assert code == 0
+    assert out.wait_for("stopped") == "stopped"
+    assert "not published:" in err.wait_for("not published:")
+    assert warehouse.read_bytes() == before
+    assert not any("Traceback" in line for line in err.rest())
+    assert Warehouse(warehouse).try_lock()
+    assert list(Path(warehouse.parent / ".seedhouse" / warehouse.name / "builds").glob("*.duckdb")) == []
