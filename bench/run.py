@@ -39,6 +39,9 @@ Three more groups of steps follow (`--steps` chooses the groups; all four run by
   their time ratio, and the same beyond each one's 10-file cold start.
 
     python bench/run.py --steps replay freshness dlt    # the three without the baseline steps
+
+Last, the targets of incremental builds and of `seedhouse watch` are printed, each with the
+figure of this run that judges it (or "not run" when its group was left out).
 """
 
 from __future__ import annotations
@@ -213,6 +216,47 @@ def out_of_reach(naive_s: float, cold_start_s: float, import_ge_s: float) -> lis
     return reasons
 
 
+def incremental_targets(report: dict) -> list[tuple[str, str, bool | None]]:
+    """The targets of incremental builds and of `seedhouse watch` (docs/incremental.md), each
+    with this run's figure and whether it holds (None: this run did not measure it). Ratios are of
+    the same run; the million-seed lines need --freshness-million, or are measured outside."""
+    summary, replay, dlt = report.get("summary") or {}, report.get("replay") or {}, report.get("dlt") or {}
+    fresh = {entry["seeds"]: entry for entry in report.get("freshness") or []}
+    lines: list[tuple[str, str, bool | None]] = []
+
+    beyond = replay.get("incremental_over_full_beyond_cold_start")
+    lines.append((
+        "1% changed, 100,000 seeds: rebuild beyond the cold start <= 0.15 of the full build beyond it",
+        "not run" if beyond is None else f"{beyond:.3f} (replay: {replay['incremental_s']:.2f} s against {replay['full_s']:.2f} s, "
+        f"cold start {replay['cold_start_s']:.2f} s)",
+        None if beyond is None else beyond <= 0.15,
+    ))
+    lines.append(("1% changed, 1,000,000 seeds: <= 0.15 of the full build", "measured outside this script", None))
+    for n, target in ((100_000, 3), (1_000_000, 30)):
+        entry = fresh.get(n)
+        lines.append((
+            f"seedhouse watch, {n:,} seeds: a new seed visible <= {target} s (median)",
+            "not run" if entry is None else f"{entry['median_s']:.2f} s over {len(entry['latencies_s'])} new files",
+            None if entry is None else entry["median_s"] <= target,
+        ))
+    marginal = summary.get("marginal_ratio_vs_naive")
+    lines.append(("full build marginal throughput >= 5x the naive script's",
+                  "not run" if marginal is None else f"{marginal:.2f}x", None if marginal is None else marginal >= 5))
+    ours_over_dlt = {k: v for k, v in dlt.items() if k.startswith("seedhouse_over_dlt_beyond_cold_start_") and v}
+    if ours_over_dlt:
+        n = max(int(k.rsplit("_", 1)[1]) for k in ours_over_dlt)
+        times = 1 / ours_over_dlt[f"seedhouse_over_dlt_beyond_cold_start_{n}"]
+        lines.append((f"full build >= 30x dlt's throughput beyond the cold starts ({n:,} seeds)", f"{times:.2f}x", times >= 30))
+    else:
+        lines.append(("full build >= 30x dlt's throughput beyond the cold starts", "not run", None))
+    cold = summary.get("cold_start_over_ge_import")
+    lines.append(("cold start (a 10-file full build) <= 1.5x importing Great Expectations",
+                  "not run" if cold is None else f"{cold:.2f}x ({summary['cold_start_s']:.2f} s against "
+                  f"{summary['import_great_expectations_s']:.2f} s)", None if cold is None else cold <= 1.5))
+    lines.append(("1,000,000 seeds: peak memory <= 1.5 GB", "measured outside this script (README, Performance)", None))
+    return lines
+
+
 def beyond_cold_start(seconds: float, other: float, cold: float, other_cold: float) -> float | None:
     """`seconds` over `other`, each less its own 10-file cold start: how two builds compare on the
     work that grows with the seeds, start-up (imports, Great Expectations, Dagster) set aside.
@@ -337,6 +381,13 @@ def main() -> None:
     if "dlt" in args.steps:
         report["dlt"] = peer_dlt(args.dlt_sizes, work, seeds, results, step, full_build, cold_start)
 
+    report["incremental_targets"] = [
+        {"target": name, "figure": figure, "holds": holds} for name, figure, holds in incremental_targets(report)
+    ]
+    print("\ntargets of incremental builds and the watch (2-core machine, this run):")
+    for line in report["incremental_targets"]:
+        verdict = "n/a   " if line["holds"] is None else "holds " if line["holds"] else "missed"
+        print(f"  {verdict}  {line['target']}: {line['figure']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({**report, "steps": results}, indent=2, default=str) + "\n")
     print(f"\nwrote {args.out}")

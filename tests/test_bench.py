@@ -91,3 +91,30 @@ def test_the_replay_changes_one_percent_a_third_each_way_and_never_writes_into_a
     # the original seeds, hard-linked into the copy, are as they were
     assert (seeds / "0" / "000.md").read_text() == '---\ntitle: "Item 0"\nheat: 0\n---\n'
     assert (seeds / "1" / "100.md").exists()
+
+
+def test_the_incremental_targets_are_judged_at_their_bounds_from_one_runs_figures():
+    report = {
+        "summary": {"marginal_ratio_vs_naive": 5.0, "cold_start_over_ge_import": 1.51, "cold_start_s": 6.04,
+                    "import_great_expectations_s": 4.0},
+        "replay": {"incremental_over_full_beyond_cold_start": 0.15, "incremental_s": 10.0, "full_s": 40.0, "cold_start_s": 5.0},
+        "freshness": [{"seeds": 100_000, "median_s": 3.01, "latencies_s": [3.0, 3.01, 3.02]}],
+        "dlt": {"seedhouse_over_dlt_beyond_cold_start_10000": 0.5, "seedhouse_over_dlt_beyond_cold_start_100000": 0.04},
+    }
+    lines = bench_run.incremental_targets(report)
+    assert [holds for _, _, holds in lines] == [True, None, False, None, True, False, False, None]
+    assert [figure for _, figure, _ in lines] == [
+        "0.150 (replay: 10.00 s against 40.00 s, cold start 5.00 s)",
+        "measured outside this script",
+        "3.01 s over 3 new files",
+        "not run",
+        "5.00x",
+        "25.00x",
+        "1.51x (6.04 s against 4.00 s)",
+        "measured outside this script (README, Performance)",
+    ]
+    assert "(100,000 seeds)" in lines[5][0]
+
+
+def test_incremental_targets_a_run_did_not_measure_are_neither_held_nor_missed():
+    assert [holds for _, _, holds in bench_run.incremental_targets({})] == [None] * 8
