@@ -184,6 +184,13 @@ def _attach_cache(con: duckdb.DuckDBPyConnection, cache_path: Path | None, finge
     except duckdb.Error as exc:
         raise CacheDamagedError(_first_line(exc)) from None
     try:
+        # A cut file still opens when the cut falls after its catalog (a small cache): the blocks
+        # its catalog counts must all be there, or a later read fails mid-build
+        [(block_size, blocks)] = con.execute(
+            "select block_size, total_blocks from pragma_database_size() where database_name = 'cache'"
+        ).fetchall()
+        if cache_path.stat().st_size < block_size * blocks:
+            raise duckdb.IOException(f"it is shorter than the {blocks} blocks of {block_size} bytes it counts")
         cursor = con.execute("select * from cache.cache_info")
         rows, columns = cursor.fetchall(), [d[0] for d in cursor.description]
         con.execute("select source_path, size_bytes, modified_at, content_sha256 from cache.parsed_seeds limit 0")
