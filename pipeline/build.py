@@ -70,7 +70,7 @@ def _instance(warehouse: Path):
 # seedhouse's own errors whose messages are written for the operator: shown as they are
 _OWN_WORDS = {
     "PublishError", "ShrinkRefusedError", "SeedsRootError", "WarehouseBusyError", "NotAWarehouseError", "HistoryError",
-    "StorageError", "NoSnapshotError", "TableBuildError",
+    "StorageError", "NoSnapshotError", "TableBuildError", "BuildLockedError",
 }
 
 

@@ -376,6 +376,7 @@ def build(
     from pipeline import storage
     from pipeline.build import run_build
     from pipeline.ingest import SeedsRootError, check_seeds_root
+    from pipeline.warehouse import left_as_it_was
 
     console = _console()
     shown_root = seeds_root
@@ -450,7 +451,7 @@ def build(
     if blocking:
         names = ", ".join(f"{f.table}:{f.check_name}" for f in blocking)
         errors.print(f"[red]build failed:[/red] critical expectations failed: {names}")
-    errors.print(f"[red]not published:[/red] {escape(str(report.warehouse))} was left as it was")
+    errors.print(f"[red]not published:[/red] {escape(left_as_it_was(report.warehouse))}")
     sys.exit(EXIT_FAILED)
 
 
@@ -475,6 +476,7 @@ def watch(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, deboun
     """
     from pipeline.ingest import SeedsRootError, check_seeds_root
     from pipeline.storage import is_url
+    from pipeline.warehouse import left_as_it_was
     from pipeline.watch import Publish, Watcher, WatchLockedError
 
     console, errors = _console(), _console(stderr=True)
@@ -504,8 +506,8 @@ def watch(seeds_root: Path, warehouse_path: Path, expectations_dir: Path, deboun
                 errors.print(f"[red]error:[/red] {escape(error)}")
             for failure in report.blocking_failures:
                 errors.print(f"  - {escape(failure.describe())}")
-            errors.print(f"{when} [red]not published:[/red] {escape(str(report.warehouse))} was left as it was; "
-                         "watching for the next change")
+            errors.print(f"{when} [red]not published:[/red] {escape(left_as_it_was(report.warehouse))}; "
+                         + ("stopping" if event.stopping else "watching for the next change"))
 
     watcher = Watcher(seeds_root, warehouse_path, expectations_dir=expectations_dir, debounce_ms=debounce_ms,
                       resource_config={**_project_settings(), "allow_shrink": allow_shrink})
@@ -542,7 +544,7 @@ def replay(repo: Path, paths: tuple[str, ...], warehouse_path: Path, expectation
     """
     from pipeline.build import run_build
     from pipeline.replay import ReplayError, replay_history
-    from pipeline.warehouse import Warehouse
+    from pipeline.warehouse import Warehouse, left_as_it_was
 
     console = _console()
     dirs = [part.strip().strip("/") for value in paths for part in value.split(",") if part.strip()]
@@ -569,7 +571,7 @@ def replay(repo: Path, paths: tuple[str, ...], warehouse_path: Path, expectation
     errors = _console(stderr=True)
     for error in report.errors:
         errors.print(f"[red]error:[/red] {escape(error)}")
-    errors.print(f"[red]not published:[/red] {escape(str(report.warehouse))} was left as it was")
+    errors.print(f"[red]not published:[/red] {escape(left_as_it_was(report.warehouse))}")
     sys.exit(EXIT_FAILED)
 
 

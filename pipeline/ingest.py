@@ -119,7 +119,7 @@ def check_seeds_root(root: Path) -> Path:
     if not _holds_an_entry(path):
         raise SeedsRootError(
             f"the seeds root {path} holds no seed files (an unmounted share?): nothing was built, and "
-            "the published warehouse was left as it was"
+            "nothing was published"
         )
     return path
 
@@ -330,7 +330,7 @@ def ingest(
     if manifest.num_rows == 0:
         raise SeedsRootError(
             f"the seeds root {seeds_root} holds no seed files (an unmounted share?): nothing was built, "
-            "and the published warehouse was left as it was"
+            "and nothing was published"
         )
     con.register("_manifest", manifest)
     if cache is not None:

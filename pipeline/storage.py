@@ -129,8 +129,8 @@ def list_seeds(location: str | Path) -> pa.Table:
         times.append(object_time(when, info.get("ETag") or info.get("etag")))
     if not paths:
         raise StorageError(
-            f"the seeds root {url} holds no seed files (a wrong prefix?): nothing was built, and the published "
-            "warehouse was left as it was"
+            f"the seeds root {url} holds no seed files (a wrong prefix?): nothing was built, and nothing "
+            "was published"
         )
     return pa.table({"source_path": paths, "size_bytes": sizes, "modified_at": times}, schema=MANIFEST)
 

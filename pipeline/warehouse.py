@@ -530,8 +530,8 @@ class Warehouse:
         self.check_no_writer()
         if not self.try_lock():
             raise BuildLockedError(
-                f"another seedhouse build is running against {self.published} "
-                f"(lock {self.state_dir / 'build.lock'}); wait for it to finish"
+                f"another seedhouse build or watch is running against {self.published} "
+                f"(lock {self.state_dir / 'build.lock'}): wait for the build to finish, or stop the watch"
             )
         self.remove_stale_builds(keep_run_id=run_id)
 
@@ -713,6 +713,13 @@ class Warehouse:
         except OSError:
             shutil.copyfile(self.published, kept)
         return kept
+
+
+def left_as_it_was(published: Path | str) -> str:
+    """What a build that did not publish did to `published`, said truly: a warehouse there was left
+    as it was; where there was none, none was written."""
+    path = Path(published)
+    return f"{path} was left as it was" if path.exists() else f"no warehouse was written to {path}"
 
 
 def changed_copy_warning(published: Path, kept: Path | str) -> str:

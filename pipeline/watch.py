@@ -46,18 +46,24 @@ class Publish:
     report: BuildReport
     changes: int  # file events in the burst that started it (0 for the build at start)
     latency_s: float | None  # from the earliest change written to the build's end (None at start)
+    stopping: bool = False  # the watch was asked to stop (SIGTERM) and returns after this build
 
 
-def _landed_at(changes: set[tuple[Any, str]], floor: float) -> float:
-    """When the earliest change of a burst was written: the oldest modification time of the files
-    added or changed (a removed file has none), never before `floor`."""
+def _landed_at(changes: set[tuple[Any, str]], floor: float, seen: float) -> float:
+    """When the earliest change of a burst was made, never before `floor` (the end of the last
+    build): a file added or changed was written at its modification time; a removed file has
+    none, but removing it set its folder's. With neither (the folder gone too), `seen`, when the
+    burst reached the watch, at most the debounce after it."""
     times = []
-    for _, path in changes:
-        try:
-            times.append(Path(path).stat().st_mtime)
-        except OSError:
-            continue
-    return max(min(times), floor) if times else floor
+    for _, name in changes:
+        path = Path(name)
+        for candidate in (path, path.parent):
+            try:
+                times.append(candidate.stat().st_mtime)
+                break
+            except OSError:
+                continue
+    return max(min(times), floor) if times else seen
 
 
 class Watcher:
@@ -156,17 +162,18 @@ class Watcher:
                     # watched from here on: the build at start reads the folder as it is now, and
                     # whatever changes from now on is seen, even during that build
                     started = True
-                    on_publish(Publish(build(), 0, None))
+                    report = build()
+                    on_publish(Publish(report, 0, None, stopping=stop.is_set()))
                     floor = time.time()
                     if on_ready is not None:
                         on_ready()
                     continue
                 if not changes:
                     continue
-                landed = _landed_at(changes, floor)
+                landed = _landed_at(changes, floor, time.time())
                 report = build()
                 floor = time.time()
-                on_publish(Publish(report, len(changes), floor - landed))
+                on_publish(Publish(report, len(changes), floor - landed, stopping=stop.is_set()))
                 if stop.is_set():
                     break
         finally:

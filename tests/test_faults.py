@@ -156,7 +156,7 @@ def test_an_empty_or_vanished_seeds_folder_is_an_error_and_builds_nothing(publis
     result = seedhouse("build", "--seeds", str(empty), "--warehouse", str(published))
     assert " ".join(result.stderr.split()) == (
         f"error: the seeds root {empty} holds no seed files (an unmounted share?): nothing was built, "
-        "and the published warehouse was left as it was"
+        "and nothing was published"
     )
 
 

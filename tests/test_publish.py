@@ -79,6 +79,17 @@ def held_back(tiny_warehouse, tiny_seeds, tmp_path_factory, warm_ge):
     return path, report, instance
 
 
+def test_a_first_build_held_back_says_no_warehouse_was_written(tiny_seeds, stricter_suites, tmp_path):
+    """"Left as it was" is said only of a warehouse that exists."""
+    target = tmp_path / "new" / "seedhouse.duckdb"
+    result = seedhouse(
+        "build", "--seeds", str(tiny_seeds), "--warehouse", str(target), "--expectations", str(stricter_suites)
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1] == f"not published: no warehouse was written to {target}"
+    assert not target.exists()
+
+
 def test_failed_critical_expectation_leaves_the_published_file_untouched(published, tiny_seeds, stricter_suites):
     before = digest(published)
     rows_before = query(published, "select count(*) from core.articles")
@@ -154,8 +165,8 @@ def test_a_second_build_fails_at_once_while_one_holds_the_lock(published, tiny_s
         report = run_build(tiny_seeds, published, ge=warm_ge)
         assert (report.success, report.published) == (False, False)
         assert report.errors == [
-            f"staging__parsed_seeds: BuildLockedError: another seedhouse build is running "
-            f"against {published} (lock {Warehouse(published).state_dir / 'build.lock'}); wait for it to finish"
+            f"staging__parsed_seeds: another seedhouse build or watch is running against {published} "
+            f"(lock {Warehouse(published).state_dir / 'build.lock'}): wait for the build to finish, or stop the watch"
         ]
         assert digest(published) == before
     finally:

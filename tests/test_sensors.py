@@ -115,7 +115,7 @@ def test_a_missing_seeds_root_is_skipped_with_the_reason(tmp_path):
     result, cursor = tick("old", tmp_path / "empty")
     assert result.skip_message == (
         f"the seeds root {tmp_path / 'empty'} holds no seed files (an unmounted share?): nothing was built, "
-        "and the published warehouse was left as it was"
+        "and nothing was published"
     )
 
 

@@ -37,7 +37,7 @@ from pipeline.catalog import TABLES
 from pipeline.ingest import definitions_fingerprint
 from pipeline.resources import SeedhouseResource
 from pipeline.session import BuildSession, ShrinkRefusedError
-from pipeline.warehouse import PublishError, changed_copy_warning, connect, row_count
+from pipeline.warehouse import PublishError, changed_copy_warning, connect, left_as_it_was, row_count
 
 PUBLISHED = AssetKey(["published_warehouse"])
 STAGING = AssetKey(PARSED_SEEDS.split("."))
@@ -67,7 +67,7 @@ def held_back(exc: Exception, run_id: str, published: Path, checks: Checks, outc
         description = (
             f"not published: {len(failed)} critical expectation{'s' if len(failed) != 1 else ''} failed"
             + (f", and {', '.join(exc.unchecked)} went unchecked" if exc.unchecked else "")
-            + f". {published} was left as it was."
+            + f". {left_as_it_was(published)}."
         )
         metadata["failed_expectations"] = MetadataValue.md(_failure_table(failed, checks))
         metadata["failed"] = MetadataValue.json(
@@ -80,7 +80,7 @@ def held_back(exc: Exception, run_id: str, published: Path, checks: Checks, outc
         if exc.unchecked:
             metadata["unchecked_tables"] = MetadataValue.json(exc.unchecked)
     else:
-        description = f"not published: {exc}. {published} was left as it was."
+        description = f"not published: {exc}. {left_as_it_was(published)}."
     warnings = [o for o in outcomes if not o.success and not o.blocks]
     metadata["failed_warnings"] = len(warnings)
     return Failure(description=description, metadata=metadata)
@@ -125,7 +125,7 @@ def warehouse_assets(expectations_dir: Path) -> AssetsDefinition:
         try:
             path = session.publish(run_id, allow_shrink=seedhouse.allow_shrink, shrink_threshold=seedhouse.shrink_threshold)
         except (quality.AuditFailedError, ShrinkRefusedError, PublishError) as exc:
-            status = f"build {run_id} not published: {warehouse.published} was left as it was"
+            status = f"build {run_id} not published: {left_as_it_was(warehouse.published)}"
             for outcome in outcomes:
                 yield checks.result(outcome, status)
             failure = held_back(exc, run_id, warehouse.published, checks, outcomes)
