@@ -410,7 +410,8 @@ def build(
             sys.exit(EXIT_USAGE)
     bar = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        # a bar is for a terminal: in a log, rich would leave an empty line where it was drawn
+        console=console, transient=True, disable=not console.is_terminal,
     )
     options = {
         **_project_settings(), "verify": verify, "allow_shrink": allow_shrink, "force": force, "as_of": as_of,

@@ -115,7 +115,9 @@ def check_seeds_root(root: Path) -> Path:
     would list); else `SeedsRootError`."""
     path = root.resolve()
     if not path.is_dir():
-        raise SeedsRootError(f"the seeds root {path} does not exist or is not a directory")
+        raise SeedsRootError(
+            f"the seeds root {path} does not exist or is not a directory: nothing was built, and nothing was published"
+        )
     if not _holds_an_entry(path):
         raise SeedsRootError(
             f"the seeds root {path} holds no seed files (an unmounted share?): nothing was built, and "

@@ -55,7 +55,10 @@ def test_definitions_do_not_import_great_expectations():
 def test_build_with_a_missing_seeds_root_exits_2(tmp_path):
     result = seedhouse("build", "--seeds", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"error: the seeds root {tmp_path / 'nope'} does not exist or is not a directory"
+    assert result.stderr.strip() == (
+        f"error: the seeds root {tmp_path / 'nope'} does not exist or is not a directory: "
+        "nothing was built, and nothing was published"
+    )
     assert not (tmp_path / "w.duckdb").exists()
 
 

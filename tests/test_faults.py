@@ -152,7 +152,10 @@ def test_an_empty_or_vanished_seeds_folder_is_an_error_and_builds_nothing(publis
         result = seedhouse("build", "--seeds", str(root), "--warehouse", str(published))
         assert result.returncode == 2, result.stdout + result.stderr
         assert digest(published) == before
-    assert result.stderr.strip() == f"error: the seeds root {tmp_path / 'unmounted'} does not exist or is not a directory"
+    assert result.stderr.strip() == (
+        f"error: the seeds root {tmp_path / 'unmounted'} does not exist or is not a directory: "
+        "nothing was built, and nothing was published"
+    )
     result = seedhouse("build", "--seeds", str(empty), "--warehouse", str(published))
     assert " ".join(result.stderr.split()) == (
         f"error: the seeds root {empty} holds no seed files (an unmounted share?): nothing was built, "

@@ -109,7 +109,10 @@ def test_a_failed_run_is_asked_for_again_then_given_up_until_the_folder_changes(
 def test_a_missing_seeds_root_is_skipped_with_the_reason(tmp_path):
     result, cursor = tick("old", tmp_path / "missing")
     assert isinstance(result, SkipReason)
-    assert result.skip_message == f"the seeds root {tmp_path / 'missing'} does not exist or is not a directory"
+    assert result.skip_message == (
+        f"the seeds root {tmp_path / 'missing'} does not exist or is not a directory: "
+        "nothing was built, and nothing was published"
+    )
     assert cursor == "old"
     (tmp_path / "empty").mkdir()
     result, cursor = tick("old", tmp_path / "empty")
