@@ -323,8 +323,14 @@ create or replace temp macro feed_key(provider_id, channel, content_kind) as
 create or replace temp macro channel_of_feed(feed_id) as
     regexp_replace(split_part(feed_id, ' | ', 2), ' \([a-z_]+\)$', '');
 
+-- Every content term's weight as one map, the `weights` terms_weight() reads: an aggregate over
+-- core.term_weights (`select term_weights_map(term, weight) from core.term_weights`), each weight
+-- as the decimal(7, 6) the sums below are exact in.
+create or replace temp macro term_weights_map(term, weight) as
+    map_from_entries(list((term, weight::decimal(7, 6))));
+
 -- The summed weight of a list of terms, from `weights`, a map of every content term to its weight
--- (core.term_weights.weight as decimal(7, 6)); a term without a weight adds nothing, and a list of
+-- (term_weights_map() above); a term without a weight adds nothing, and a list of
 -- none sums to NULL. Summed as decimals, exactly: a sum of doubles depends on the order the terms
 -- are added in, and its last bit can move the rounded evidence (0.00005 either way) from one
 -- build of the same seeds to the next. A map looked up term by term costs less than unnesting

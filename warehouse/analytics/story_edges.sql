@@ -46,7 +46,7 @@ with news as (
 
 -- the content terms' weights as one map (see core.related_links)
 weights as (
-    select map_from_entries(list((term, weight::decimal(7, 6)))) as of_term from core.term_weights
+    select term_weights_map(term, weight) as of_term from core.term_weights
 ),
 
 -- the summed weight of each candidate's terms

@@ -84,7 +84,7 @@ select * from final;
 
 with weights as (
     -- the content terms' weights (a few hundred) as one map, looked up term by term below
-    select map_from_entries(list((term, weight::decimal(7, 6)))) as of_term from core.term_weights
+    select term_weights_map(term, weight) as of_term from core.term_weights
 ),
 
 texts as materialized (
